@@ -1,0 +1,556 @@
+"""HTML plumbing shared by every platform: parsing, selecting, cleaning, sanitizing, text blocks.
+
+The body of an article goes through `clean_body`:
+1. drop what is never content (scripts, styles, forms, embeds, comments, hidden elements),
+2. drop the source's and the platform's `remove` selectors and the boilerplate blocks
+   (accessibility toolbars, share/print links, view counters, related-article blocks),
+3. take the author trailer ("Tác giả: …", "Nguồn: …", "Tin, ảnh: …") off the end,
+4. turn image + caption paragraphs into `figure`/`figcaption`, resolve lazy images,
+5. make every URL absolute against the page URL,
+6. sanitize with an allow-list (nh3) and read the text back as blocks, as a reader sees them.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree
+import lxml.html
+import nh3
+from parsel import Selector, SelectorList
+from parsel.csstranslator import HTMLTranslator
+
+from crawler.extract import boilerplate
+from crawler.items import Attachment
+from crawler.textnorm import clean_text, strip_illegal
+
+ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "small",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+# Removed with everything inside: never article content.
+DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "form",
+    "input",
+    "button",
+    "select",
+    "textarea",
+    "nav",
+    "svg",
+    "math",
+    "canvas",
+    "template",
+    "link",
+    "meta",
+    "base",
+    "audio",
+    "video",
+    "source",
+    "track",
+    "map",
+    "area",
+    "head",
+    "title",
+)
+BLOCK_TAGS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "blockquote",
+    "li",
+    "ul",
+    "ol",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "figure",
+    "figcaption",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
+    "header",
+    "footer",
+    "aside",
+    "main",
+    "center",
+    "tbody",
+    "thead",
+    "tfoot",
+    "caption",
+    "hr",
+}
+DOC_EXTENSIONS = (
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".ppt",
+    ".pptx",
+    ".zip",
+    ".rar",
+    ".7z",
+    ".odt",
+    ".ods",
+    ".rtf",
+)
+IMAGE_PLACEHOLDER = re.compile(r"(data:image/|blank\.gif|spacer\.gif|loading\.gif|lazy)", re.I)
+
+
+# -- parsing and selecting -------------------------------------------------------------------
+
+
+def make_selector(html: str, url: str) -> Selector:
+    # Control characters make lxml stop early; they are never content.
+    return Selector(text=strip_illegal(html), base_url=url, type="html")
+
+
+@cache
+def css_to_xpath(query: str) -> str:
+    if query.startswith("xpath:"):
+        return query[len("xpath:") :]
+    return HTMLTranslator().css_to_xpath(query)
+
+
+def select(sel: Selector | SelectorList[Selector], query: str) -> SelectorList[Selector]:
+    """CSS (parsel) or 'xpath:…'; 'A || B' tries B only when A matches nothing."""
+    found: SelectorList[Selector] = SelectorList()
+    for part in query.split("||"):
+        q = part.strip()
+        if not q:
+            continue
+        found = sel.xpath(q[len("xpath:") :]) if q.startswith("xpath:") else sel.css(q)
+        if found:
+            return found
+    return found
+
+
+def element_text(el: lxml.html.HtmlElement) -> str:
+    """Text content as a reader sees it (block boundaries become spaces)."""
+    parts: list[str] = [el.text or ""]
+
+    def walk(node: lxml.html.HtmlElement) -> None:
+        if not isinstance(node.tag, str) or node.tag in DROP_TAGS:
+            if node.tail:
+                parts.append(node.tail)
+            return
+        block = node.tag in BLOCK_TAGS or node.tag == "br"
+        if block:
+            parts.append(" ")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if block:
+            parts.append(" ")
+        if node.tail:
+            parts.append(node.tail)
+
+    for child in el:
+        walk(child)
+    return clean_text("".join(parts))
+
+
+def _node_text(item: Selector) -> str:
+    root = item.root
+    if isinstance(root, lxml.html.HtmlElement):
+        return element_text(root)
+    return clean_text(str(root))
+
+
+def select_text(sel: Selector, query: str | None) -> str:
+    """The text of the first non-empty match: strings for ::text/::attr, else element text."""
+    if not query:
+        return ""
+    for item in select(sel, query):
+        value = _node_text(item)
+        if value:
+            return value
+    return ""
+
+
+def select_elements(sel: Selector, query: str | None) -> list[lxml.html.HtmlElement]:
+    if not query:
+        return []
+    return [
+        item.root for item in select(sel, query) if isinstance(item.root, lxml.html.HtmlElement)
+    ]
+
+
+def meta_content(sel: Selector, *names: str) -> str:
+    for name in names:
+        for attr in ("property", "name", "itemprop"):
+            value = sel.xpath(f"//meta[@{attr}=$n]/@content", n=name).get()
+            if value and value.strip():
+                return clean_text(value)
+    return ""
+
+
+# -- body cleaning ---------------------------------------------------------------------------
+
+
+@dataclass
+class Body:
+    html: str = ""
+    blocks: list[str] = field(default_factory=list)
+    images: list[tuple[str, str]] = field(default_factory=list)  # (src, caption)
+    attachments: list[Attachment] = field(default_factory=list)
+    author: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.blocks)
+
+
+def _remove(el: lxml.html.HtmlElement) -> None:
+    """Remove an element but keep its tail text in the document."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _drop_never_content(root: lxml.html.HtmlElement) -> None:
+    for node in list(root.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction)):
+        _remove(node)
+    for node in list(root.iter(*DROP_TAGS)):
+        _remove(node)
+    for node in list(root.iter()):
+        if not isinstance(node.tag, str):
+            continue
+        style = (node.get("style") or "").replace(" ", "").lower()
+        if (
+            "display:none" in style
+            or "visibility:hidden" in style
+            or node.get("hidden") is not None
+        ):
+            _remove(node)
+
+
+def _remove_selectors(root: lxml.html.HtmlElement, queries: Iterable[str]) -> None:
+    for query in queries:
+        xpath = css_to_xpath(query)
+        # Relative to the body element: 'descendant-or-self::' is what parsel produces.
+        for node in list(root.xpath(xpath)):
+            if isinstance(node, lxml.html.HtmlElement) and node is not root:
+                _remove(node)
+
+
+def _fix_images(root: lxml.html.HtmlElement) -> None:
+    for img in root.iter("img"):
+        src = img.get("src") or ""
+        lazy = img.get("data-src") or img.get("data-original") or img.get("data-lazy-src")
+        if lazy and (not src or IMAGE_PLACEHOLDER.search(src)):
+            img.set("src", lazy)
+        for attr in ("srcset", "data-srcset", "sizes"):
+            img.attrib.pop(attr, None)
+
+
+def _is_image_only(el: lxml.html.HtmlElement) -> bool:
+    return bool(el.xpath(".//img")) and not element_text(el)
+
+
+def _caption_like(el: lxml.html.HtmlElement) -> bool:
+    text = element_text(el)
+    if not text or len(text) > 400 or el.xpath(".//img"):
+        return False
+    style = (el.get("style") or "").replace(" ", "").lower()
+    centred = "text-align:center" in style or el.get("align") == "center"
+    children = [c for c in el if isinstance(c.tag, str)]
+    only_emphasis = (
+        len(children) == 1
+        and children[0].tag in {"em", "i"}
+        and not (el.text or "").strip()
+        and not (children[0].tail or "").strip()
+    )
+    cls = (el.get("class") or "").lower()
+    return centred or only_emphasis or "caption" in cls or text.startswith(("Ảnh:", "Ảnh minh"))
+
+
+def _figures(root: lxml.html.HtmlElement) -> None:
+    """`<p><img></p><p><em>caption</em></p>` and image tables become figure/figcaption."""
+    # Image tables: one cell with the image, the next row/cell with the caption.
+    for table in list(root.iter("table")):
+        imgs = table.xpath(".//img")
+        cells = [c for c in table.iter("td", "th")]
+        if len(imgs) != 1 or len(cells) > 3:
+            continue
+        texts = [element_text(c) for c in cells if not c.xpath(".//img")]
+        texts = [t for t in texts if t]
+        if len(texts) > 1:
+            continue
+        figure = lxml.html.Element("figure")
+        figure.append(copy.copy(imgs[0]))
+        figure[0].tail = None
+        if texts:
+            cap = lxml.etree.SubElement(figure, "figcaption")
+            cap.text = texts[0]
+        figure.tail = table.tail
+        table.getparent().replace(table, figure)
+    for holder in list(root.iter("p", "div", "center")):
+        if holder.getparent() is None or not _is_image_only(holder):
+            continue
+        imgs = holder.xpath(".//img")
+        nxt = holder.getnext()
+        caption = None
+        if nxt is not None and nxt.tag in {"p", "div", "center", "em", "i"} and _caption_like(nxt):
+            caption = element_text(nxt)
+        figure = lxml.html.Element("figure")
+        for img in imgs:
+            clone = copy.copy(img)
+            clone.tail = None
+            figure.append(clone)
+        if caption:
+            cap = lxml.etree.SubElement(figure, "figcaption")
+            cap.text = caption
+            _remove(nxt)
+        figure.tail = holder.tail
+        holder.getparent().replace(holder, figure)
+    for fig in root.iter("figure"):
+        caps = fig.findall(".//figcaption")
+        for cap in caps:
+            text = element_text(cap)
+            for child in list(cap):
+                cap.remove(child)
+            cap.text = text
+
+
+def _absolutize(root: lxml.html.HtmlElement, base_url: str) -> None:
+    for el in root.iter("a", "img"):
+        attr = "href" if el.tag == "a" else "src"
+        value = (el.get(attr) or "").strip()
+        if not value:
+            el.attrib.pop(attr, None)
+            continue
+        if value.startswith("#"):
+            el.attrib.pop(attr, None)  # in-page anchors mean nothing in a feed
+            continue
+        absolute = urljoin(base_url, value)
+        el.set(attr, absolute)
+
+
+def _attachments(root: lxml.html.HtmlElement) -> list[Attachment]:
+    found: dict[str, Attachment] = {}
+    for a in root.iter("a"):
+        href = a.get("href") or ""
+        path = urlsplit(href).path.lower()
+        if path.endswith(DOC_EXTENSIONS) or any(f"{ext}/" in path for ext in DOC_EXTENSIONS):
+            title = element_text(a) or path.rsplit("/", 1)[-1]
+            found.setdefault(href, Attachment(url=href, title=title))
+    return list(found.values())
+
+
+def _unwrap_layout(root: lxml.html.HtmlElement) -> None:
+    """Leaf divs become paragraphs so readers and the text blocks see paragraphs."""
+    for div in list(root.iter("div", "section", "article", "center")):
+        if div is root:
+            continue
+        if not any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in div):
+            div.tag = "p"
+
+
+def sanitize(html: str) -> str:
+    """Allow-list sanitizing (nh3): only plain article markup, only http(s)/mailto URLs."""
+    cleaned = nh3.clean(
+        strip_illegal(html),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        strip_comments=True,
+        link_rel="noopener noreferrer",
+    )
+    return cleaned
+
+
+def text_blocks(html: str) -> list[str]:
+    """The text of sanitized HTML as a reader sees it: one string per paragraph-like block."""
+    if not html.strip():
+        return []
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    blocks: list[str] = []
+
+    def inline_text(nodes: list[lxml.html.HtmlElement | str]) -> str:
+        out: list[str] = []
+        for node in nodes:
+            if isinstance(node, str):
+                out.append(node)
+            else:
+                out.append(element_text(node))
+                if node.tail:
+                    out.append(node.tail)
+        return clean_text(" ".join(out))
+
+    def walk(el: lxml.html.HtmlElement) -> None:
+        if el.tag == "tr":
+            cells = [
+                element_text(c) for c in el if isinstance(c.tag, str) and c.tag in {"td", "th"}
+            ]
+            cells = [c for c in cells if c]
+            if cells:
+                blocks.append(" | ".join(cells))
+            return
+        if el.tag == "img":
+            return
+        run: list[lxml.html.HtmlElement | str] = []
+        if el.text and el.text.strip():
+            run.append(el.text)
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag in BLOCK_TAGS:
+                text = inline_text(run)
+                if text:
+                    blocks.append(text)
+                run = []
+                walk(child)
+                if child.tail and child.tail.strip():
+                    run.append(child.tail)
+            else:
+                run.append(child)
+        text = inline_text(run)
+        if text:
+            blocks.append(text)
+
+    walk(root)
+    return blocks
+
+
+def clean_body(
+    elements: list[lxml.html.HtmlElement],
+    base_url: str,
+    remove: Iterable[str] = (),
+    *,
+    exclude: Iterable[lxml.html.HtmlElement] = (),
+) -> Body:
+    """Clean the body element(s) into sanitized HTML, text blocks, images and attachments."""
+    container = lxml.html.Element("div")
+    excluded = {id(e) for e in exclude}
+    for el in elements:
+        clone = copy.deepcopy(el)
+        clone.tail = None
+        container.append(clone)
+    # Elements that belong to other fields (the sapo, the title) when they sit inside the body.
+    if excluded:
+        for original, clone in zip(
+            (n for e in elements for n in e.iter()),
+            (n for c in container for n in c.iter()),
+            strict=False,
+        ):
+            if id(original) in excluded:
+                _remove(clone)
+    _drop_never_content(container)
+    _remove_selectors(container, remove)
+    boilerplate.strip_blocks(container)
+    author = boilerplate.take_author_trailer(container)
+    _fix_images(container)
+    _figures(container)
+    _absolutize(container, base_url)
+    _unwrap_layout(container)
+    raw_html = lxml.html.tostring(container, encoding="unicode")
+    safe = sanitize(raw_html)
+    safe = _drop_empty(safe)
+    blocks = text_blocks(safe)
+    fragment = lxml.html.fragment_fromstring(safe or "<div></div>", create_parent="div")
+    images = []
+    for img in fragment.iter("img"):
+        src = img.get("src")
+        if not src:
+            continue
+        fig = next((a for a in img.iterancestors("figure")), None)
+        cap = fig.find(".//figcaption") if fig is not None else None
+        images.append((src, element_text(cap) if cap is not None else ""))
+    return Body(
+        html=safe, blocks=blocks, images=images, attachments=_attachments(fragment), author=author
+    )
+
+
+_EMPTY_P = re.compile(r"<p>(?:\s|&nbsp;|\u00a0|<br\s*/?>)*</p>")
+
+
+def _drop_empty(html: str) -> str:
+    previous = None
+    while previous != html:
+        previous = html
+        html = _EMPTY_P.sub("", html)
+        html = re.sub(r"<(strong|em|b|i|u|span)>\s*</\1>", "", html)
+    # A wrapper div from the container is not wanted in the stored HTML.
+    html = html.strip()
+    if html.startswith("<div>") and html.endswith("</div>"):
+        html = html[5:-6].strip()
+    return html

@@ -1,0 +1,391 @@
+"""The one spider: `scrapy crawl portal -a source=<id>` (or `vnfeeds crawl <id>`).
+
+For each section of the source: list page -> article pages of links not yet in the store -> next
+list page, until `max_pages`, or earlier when a list page holds only known articles. What is
+specific to a CMS family (default selectors, pager, native key) comes from the source's platform
+module; the source's `[source.selectors]` override it.
+
+The crawl records itself in `crawl_runs` (a row opened by the parent process, or by the spider
+when run directly) and closes it with its counts and a status: `ok`, `partial` (some requests
+failed), `failed` (no list page could be read), `timeout` (soft timeout reached) or `interrupted`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import AsyncIterator
+from typing import Any
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectionLost,
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.python.failure import Failure
+
+from crawler.clock import now, now_iso
+from crawler.config import Config
+from crawler.extract.html import make_selector
+from crawler.items import Article, RawPage
+from crawler.platforms import get_platform
+from crawler.registry import Source, load_registry
+from crawler.store import open_store
+from crawler.store.runs import RunCounts, finish_run, start_run
+from crawler.store.schema import sync_sources
+from crawler.urls import canonicalize, same_site
+
+MAX_MESSAGES = 8
+
+
+def _content_type(response: Response) -> str:
+    return (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+
+
+def describe_failure(failure: Failure) -> str:
+    """A short, operator-readable reason for a failed request."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"HTTP {exc.response.status}"
+    if failure.check(TimeoutError, TCPTimedOutError):
+        return "timed out"
+    if failure.check(DNSLookupError):
+        return "DNS lookup failed (host does not resolve)"
+    if failure.check(ConnectionRefusedError):
+        return "connection refused"
+    if failure.check(ConnectionLost):
+        return "connection lost"
+    name = type(exc).__name__
+    if name == "IgnoreRequest" and "robots" in str(exc).lower():
+        return "forbidden by robots.txt"
+    if "SSL" in name or "TLS" in name or "ssl" in str(exc).lower():
+        return f"TLS handshake failed ({name})"
+    if name == "ResponseNeverReceived":
+        reasons = getattr(exc, "reasons", [])
+        inner = ", ".join(type(r.value).__name__ for r in reasons) if reasons else ""
+        return f"no response ({inner or 'connection closed'})"
+    if name in {"_DataLoss", "ResponseFailed"}:
+        return "truncated response (connection closed before the whole body arrived)"
+    return f"{name}: {str(exc)[:120]}"
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    source: Source
+
+    def __init__(
+        self,
+        source: str | None = None,
+        run_id: str | int | None = None,
+        backfill: str | int = 0,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        if not source:
+            raise ValueError("which source? run: scrapy crawl portal -a source=<id>")
+        self.source_id = source
+        self.run_id = int(run_id) if run_id else None
+        self.backfill = int(backfill or 0)
+        self.errors: list[str] = []
+        self.error_kinds: Counter[str] = Counter()
+        self.pages = 0
+        self.lists_read = 0
+        self.known = 0
+        self.broken_lists: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider: PortalSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.setup(crawler)
+        return spider
+
+    # -- setup ----------------------------------------------------------------------------
+
+    def setup(self, crawler: Crawler) -> None:
+        self.config = Config.load()
+        registry = load_registry(self.config.sources_path)
+        self.source = registry.get(self.source_id)
+        self.platform = get_platform(self.source.platform)
+        self.selectors = self.platform.selectors(self.source.selectors)
+        from zoneinfo import ZoneInfo
+
+        self.tz = ZoneInfo(self.source.timezone)
+        self._apply_settings(crawler)
+        self.store = open_store(self.config.db)
+        sync_sources(
+            self.store,
+            [
+                {
+                    "id": self.source.id,
+                    "province": self.source.province,
+                    "name": self.source.name,
+                    "homepage": self.source.homepage,
+                    "platform": self.source.platform,
+                    "enabled": int(self.source.enabled),
+                    "former_province": self.source.former_province,
+                    "interval": self.source.interval,
+                    "notes": self.source.notes,
+                    "config": self.source.model_dump_json(),
+                }
+            ],
+        )
+        if self.run_id is None:
+            self.run_id = start_run(self.store, self.source.id, os.getpid())
+        else:
+            self.store.execute(
+                "UPDATE crawl_runs SET pid = ? WHERE id = ?", (os.getpid(), self.run_id)
+            )
+        self.counts = RunCounts()
+
+    def _apply_settings(self, crawler: Crawler) -> None:
+        c = self.config
+        s = crawler.settings
+        delay = (
+            self.source.download_delay
+            if self.source.download_delay is not None
+            else (c.download_delay)
+        )
+        values = {
+            "USER_AGENT": self.source.user_agent or c.user_agent_string,
+            "DOWNLOAD_TIMEOUT": c.download_timeout,
+            "DOWNLOAD_DELAY": delay,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": c.concurrency_per_host,
+            "AUTOTHROTTLE_ENABLED": bool(c.autothrottle) and delay > 0,
+            "AUTOTHROTTLE_START_DELAY": max(delay, 0.5),
+            "RETRY_TIMES": c.retry_times,
+            "DOWNLOAD_MAXSIZE": c.max_page_bytes,
+            "DOWNLOAD_WARNSIZE": max(1, c.max_page_bytes // 4),
+            "ROBOTSTXT_OBEY": c.robots_obey,
+            "CLOSESPIDER_TIMEOUT": max(1.0, c.crawl_timeout * 0.9),
+            "LOG_LEVEL": c.log_level,
+        }
+        if self.source.tls_seclevel1:
+            # Weak DH keys / legacy ciphers that OpenSSL 3 refuses at its default level.
+            values["DOWNLOADER_CLIENT_TLS_CIPHERS"] = "DEFAULT:@SECLEVEL=1"
+        for key, value in values.items():
+            if (s.getpriority(key) or 0) <= 30:  # keep `-s` command-line overrides
+                s.set(key, value, priority="spider")
+        self.user_agent = values["USER_AGENT"]
+        self.download_delay = delay
+
+    # -- requests -------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for section in self.source.section:
+            yield scrapy.Request(
+                section.url,
+                callback=self.parse_list,
+                errback=self.on_error,
+                dont_filter=True,
+                meta={"section": section.url, "page_no": 1, "kind": "list"},
+            )
+
+    def _record_error(self, kind: str, url: str, reason: str) -> None:
+        self.error_kinds[kind] += 1
+        if len(self.errors) < MAX_MESSAGES:
+            self.errors.append(f"{kind} {url}: {reason}")
+        self.logger.warning("%s %s: %s", kind, url, reason)
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        kind = request.meta.get("kind", "page")
+        self._record_error(kind, request.url, describe_failure(failure))
+        if failure.check(HttpError):
+            self.pages += 1
+
+    def _is_html(self, response: Response) -> bool:
+        ctype = _content_type(response).lower()
+        return isinstance(response, scrapy.http.TextResponse) and (
+            not ctype or "html" in ctype or "xml" in ctype
+        )
+
+    def parse_list(self, response: Response) -> Any:
+        self.pages += 1
+        meta = response.meta
+        if not self._is_html(response):
+            ctype = _content_type(response)
+            self._record_error("list", response.url, f"not an HTML page (Content-Type {ctype!r})")
+            return
+        sel = make_selector(response.text, response.url)
+        entries = self.platform.list_entries(sel, response.url, self.selectors, self.tz)
+        if not entries:
+            what = "its list container is missing" if entries is None else "it lists no articles"
+            self.broken_lists.append(response.url)
+            self._record_error(
+                "list",
+                response.url,
+                f"list page answered {response.status} but {what} "
+                f"(list_item {self.selectors.list_item!r}, link {self.selectors.link!r})",
+            )
+            return
+        self.lists_read += 1
+        new = 0
+        for entry in entries:
+            if not same_site(entry.url, self.source.homepage) and not same_site(
+                entry.url, response.url
+            ):
+                self.crawler.stats.inc_value("vnfeeds/offsite_links")
+                continue
+            if self._known(entry.url):
+                self.known += 1
+                continue
+            new += 1
+            yield scrapy.Request(
+                entry.url,
+                callback=self.parse_article,
+                errback=self.on_error,
+                meta={
+                    "kind": "article",
+                    "section": meta["section"],
+                    "list_url": response.url,
+                    "list_title": entry.title,
+                    "list_date": entry.date,
+                },
+            )
+        page_no = meta["page_no"]
+        limit = self.source.max_pages + self.backfill
+        if (new or self.backfill) and page_no < limit:
+            next_url = self.platform.next_page(sel, response.url, self.selectors)
+            if next_url and next_url != response.url:
+                yield scrapy.Request(
+                    next_url,
+                    callback=self.parse_list,
+                    errback=self.on_error,
+                    meta={"section": meta["section"], "page_no": page_no + 1, "kind": "list"},
+                )
+
+    def _known(self, url: str) -> bool:
+        canonical = canonicalize(url)
+        native = self.platform.native_key(url)
+        if (
+            native
+            and self.store.execute(
+                "SELECT 1 FROM articles WHERE source_id = ? AND native_key = ?",
+                (self.source.id, native),
+            ).fetchone()
+        ):
+            return True
+        return bool(
+            self.store.execute(
+                "SELECT 1 FROM article_urls WHERE url IN (?, ?)", (canonical, url)
+            ).fetchone()
+        )
+
+    def parse_article(self, response: Response) -> Any:
+        self.pages += 1
+        meta = response.meta
+        if not self._is_html(response):
+            ctype = _content_type(response)
+            self._record_error("article", response.url, f"not an HTML page ({ctype!r})")
+            return
+        fetched_at = now_iso()
+        sel = make_selector(response.text, response.url)
+        extracted = self.platform.extract(
+            sel,
+            response.url,
+            self.selectors,
+            tz=self.tz,
+            list_date=meta.get("list_date"),
+            reference=now(),
+        )
+        for problem in extracted.problems:
+            self.logger.info("%s: %s", response.url, problem)
+            self.crawler.stats.inc_value("vnfeeds/extract_warnings")
+        request_url = response.request.url if response.request else response.url
+        urls = [canonicalize(u) for u in dict.fromkeys([request_url, response.url])]
+        canonical_link = sel.css("link[rel=canonical]::attr(href)").get()
+        if canonical_link:
+            absolute = response.urljoin(canonical_link.strip())
+            if same_site(absolute, response.url):
+                urls.append(canonicalize(absolute))
+        yield Article(
+            source_id=self.source.id,
+            province=self.source.province,
+            province_then=self.source.province_then,
+            url=canonicalize(response.url),
+            urls=list(dict.fromkeys(urls)),
+            native_key=self.platform.native_key(response.url)
+            or self.platform.native_key(request_url),
+            section_url=meta.get("section"),
+            title=extracted.title or meta.get("list_title") or "",
+            summary=extracted.summary,
+            content_html=extracted.body.html,
+            content_text=extracted.body.text,
+            author=extracted.author,
+            published=extracted.published.isoformat() if extracted.published else None,
+            published_source=extracted.published_source,
+            image_url=extracted.image_url,
+            attachments=extracted.body.attachments,
+            list_title=meta.get("list_title"),
+            fetched_at=fetched_at,
+            raw=RawPage(
+                url=response.url,
+                status=response.status,
+                headers={
+                    k.decode("latin-1"): b", ".join(v).decode("latin-1")
+                    for k, v in response.headers.items()
+                },
+                body=response.body,
+                encoding=getattr(response, "encoding", None),
+                fetched_at=fetched_at,
+            ),
+        )
+
+    # -- closing --------------------------------------------------------------------------
+
+    def run_status(self, reason: str) -> str:
+        if reason == "closespider_timeout":
+            return "timeout"
+        if reason == "shutdown":
+            return "interrupted"
+        if self.lists_read == 0:
+            return "failed"
+        if sum(self.error_kinds.values()):
+            return "partial"
+        return "ok"
+
+    def closed(self, reason: str) -> None:
+        status = self.run_status(reason)
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        self.counts.pages = self.pages
+        self.counts.errors = sum(self.error_kinds.values())
+        self.counts.stats = {
+            "reason": reason,
+            "known": self.known,
+            "lists_read": self.lists_read,
+            "broken_lists": self.broken_lists,
+            "error_kinds": dict(self.error_kinds),
+            "dropped_reasons": {
+                k.rsplit("/", 1)[-1]: v
+                for k, v in stats.items()
+                if str(k).startswith("vnfeeds/dropped/")
+            },
+            "retries": stats.get("retry/count", 0),
+            "responses": stats.get("downloader/response_count", 0),
+            "backfill": self.backfill,
+        }
+        message = "; ".join(self.errors) if self.errors else None
+        if status == "timeout":
+            message = "soft timeout reached (CLOSESPIDER_TIMEOUT); " + (message or "")
+        if status == "failed" and not message:
+            message = "no list page could be read"
+        finish_run(self.store, int(self.run_id or 0), status, self.counts, message)
+        self.logger.info(
+            "run %s %s: %s pages=%d new=%d updated=%d duplicates=%d errors=%d",
+            self.run_id,
+            self.source.id,
+            status,
+            self.counts.pages,
+            self.counts.new,
+            self.counts.updated,
+            self.counts.duplicates,
+            self.counts.errors,
+        )
+        self.store.close()

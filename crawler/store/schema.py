@@ -1,0 +1,311 @@
+"""The store's schema and its migrations. This module owns every table definition.
+
+Migrations are numbered, applied in order inside one write transaction each, and recorded in the
+`migrations` table; `meta` holds the schema version and when the file was created. Reference data
+(provinces, former provinces, topics) is synchronised from crawler/data/ whenever it changes.
+
+Tables (the analysts' interface, see README "Store schema"):
+
+- provinces, former_provinces, topics, sources
+- articles (one row per article; `docid` is the stable integer key of the search index)
+- article_topics, article_urls, article_attachments, revisions, raw_pages
+- clusters (one near-duplicate cluster per story; in this version every article is its own)
+- crawl_runs
+- search_exact / search_folded: FTS5 over title, summary and text; the first holds the text with
+  one tone placement and keeps diacritics ("hòa" does not match "hóa"), the second has them folded
+  away ("binh dinh" matches "Bình Định").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+
+import sqlite_utils
+
+from crawler import places
+from crawler.clock import now_iso
+from crawler.store.db import write_transaction
+
+RUN_STATUSES = ("running", "ok", "partial", "failed", "timeout", "interrupted")
+
+
+def _m1_initial(db: sqlite_utils.Database) -> None:
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("provinces").create(
+        {"slug": str, "code": str, "name": str, "short_name": str, "kind": str}, pk="slug"
+    )
+    db.table("former_provinces").create(
+        {
+            "slug": str,
+            "code": str,
+            "iso_3166_2": str,
+            "name": str,
+            "portal": str,
+            "merged_into": str,
+        },
+        pk="slug",
+        foreign_keys=[("merged_into", "provinces", "slug")],
+    )
+    db.table("topics").create({"slug": str, "name": str, "description": str}, pk="slug")
+    db.table("sources").create(
+        {
+            "id": str,
+            "province": str,
+            "name": str,
+            "homepage": str,
+            "platform": str,
+            "enabled": int,
+            "former_province": str,
+            "interval": str,
+            "notes": str,
+            "config": str,  # the whole validated [[source]] as JSON
+            "synced": str,
+        },
+        pk="id",
+    )
+    db.execute(
+        f"""
+        CREATE TABLE crawl_runs (
+            id INTEGER PRIMARY KEY,
+            source_id TEXT NOT NULL,
+            started TEXT NOT NULL,
+            finished TEXT,
+            status TEXT NOT NULL CHECK (status IN ({", ".join(repr(s) for s in RUN_STATUSES)})),
+            pages INTEGER NOT NULL DEFAULT 0,
+            new INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            dropped INTEGER NOT NULL DEFAULT 0,
+            message TEXT,
+            pid INTEGER,
+            stats TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_crawl_runs_source ON crawl_runs (source_id, started)")
+    db.table("clusters").create(
+        {"id": str, "representative": str, "created": str, "merged_into": str}, pk="id"
+    )
+    db.execute(
+        """
+        CREATE TABLE articles (
+            id TEXT PRIMARY KEY,
+            docid INTEGER NOT NULL UNIQUE,
+            url TEXT NOT NULL UNIQUE,
+            source_id TEXT NOT NULL,
+            native_key TEXT,
+            province TEXT NOT NULL,
+            province_then TEXT,
+            title TEXT NOT NULL,
+            summary TEXT,
+            content_html TEXT,
+            content_text TEXT,
+            author TEXT,
+            published TEXT NOT NULL,
+            published_source TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            gone_at TEXT,
+            section_url TEXT,
+            image_url TEXT,
+            content_hash TEXT NOT NULL,
+            title_key TEXT NOT NULL,
+            text_length INTEGER NOT NULL,
+            backfill INTEGER NOT NULL DEFAULT 0,
+            cluster_id TEXT NOT NULL,
+            first_run_id INTEGER,
+            last_run_id INTEGER,
+            seq INTEGER NOT NULL
+        )
+        """
+    )
+    for sql in (
+        "CREATE UNIQUE INDEX idx_articles_native ON articles (source_id, native_key)"
+        " WHERE native_key IS NOT NULL",
+        "CREATE INDEX idx_articles_province ON articles (province, published)",
+        "CREATE INDEX idx_articles_source ON articles (source_id, first_seen)",
+        "CREATE INDEX idx_articles_first_seen ON articles (first_seen)",
+        "CREATE INDEX idx_articles_published ON articles (published)",
+        "CREATE INDEX idx_articles_cluster ON articles (cluster_id)",
+        "CREATE INDEX idx_articles_hash ON articles (province, content_hash)",
+        "CREATE UNIQUE INDEX idx_articles_seq ON articles (seq)",
+    ):
+        db.execute(sql)
+    db.execute(
+        """
+        CREATE TABLE article_topics (
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            topic TEXT NOT NULL REFERENCES topics(slug),
+            origin TEXT NOT NULL,
+            PRIMARY KEY (article_id, topic)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_article_topics_topic ON article_topics (topic, article_id)")
+    db.execute(
+        """
+        CREATE TABLE article_urls (
+            url TEXT PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            first_seen TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_article_urls_article ON article_urls (article_id)")
+    db.execute(
+        """
+        CREATE TABLE article_attachments (
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            url TEXT NOT NULL,
+            title TEXT,
+            PRIMARY KEY (article_id, url)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE revisions (
+            id INTEGER PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            fetched_at TEXT NOT NULL,
+            replaced_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            title TEXT,
+            summary TEXT,
+            content_html TEXT,
+            content_text TEXT,
+            author TEXT,
+            published TEXT,
+            run_id INTEGER
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_revisions_article ON revisions (article_id, fetched_at)")
+    db.execute(
+        """
+        CREATE TABLE raw_pages (
+            id INTEGER PRIMARY KEY,
+            article_id TEXT REFERENCES articles(id),
+            source_id TEXT NOT NULL,
+            url TEXT NOT NULL,
+            run_id INTEGER,
+            fetched_at TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            headers TEXT NOT NULL,
+            encoding TEXT,
+            body_sha256 TEXT NOT NULL,
+            body BLOB NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_raw_pages_article ON raw_pages (article_id, fetched_at)")
+    db.execute("CREATE INDEX idx_raw_pages_fetched ON raw_pages (fetched_at)")
+    db.execute(
+        "CREATE VIRTUAL TABLE search_exact USING fts5("
+        "title, summary, body, tokenize = 'unicode61 remove_diacritics 0')"
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE search_folded USING fts5("
+        "title, summary, body, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+
+
+Migration = tuple[int, str, Callable[[sqlite_utils.Database], None]]
+
+MIGRATIONS: tuple[Migration, ...] = ((1, "initial schema", _m1_initial),)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def current_version(db: sqlite_utils.Database) -> int:
+    if "migrations" not in db.table_names():
+        return 0
+    row = db.execute("SELECT max(version) FROM migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply pending migrations (each in its own write transaction); return the version."""
+    if "migrations" not in db.table_names():
+        with write_transaction(db):
+            if "migrations" not in db.table_names():
+                db.execute(
+                    "CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                    " applied TEXT NOT NULL)"
+                )
+    for version, name, apply in MIGRATIONS:
+        if current_version(db) >= version:
+            continue
+        with write_transaction(db):
+            # Re-check under the write lock: another process may have just applied it.
+            if current_version(db) >= version:
+                continue
+            apply(db)
+            stamp = now_iso()
+            db.execute(
+                "INSERT INTO migrations (version, name, applied) VALUES (?, ?, ?)",
+                (version, name, stamp),
+            )
+            db.table("meta").upsert({"key": "schema_version", "value": str(version)}, pk="key")
+            if version == 1:
+                db.table("meta").upsert({"key": "created", "value": stamp}, pk="key")
+    sync_reference_data(db)
+    return current_version(db)
+
+
+def _reference_rows() -> dict[str, list[dict[str, str]]]:
+    return {
+        "provinces": [
+            {
+                "slug": p.slug,
+                "code": p.code,
+                "name": p.name,
+                "short_name": p.short_name,
+                "kind": p.kind,
+            }
+            for p in places.provinces().values()
+        ],
+        "former_provinces": [
+            {
+                "slug": f.slug,
+                "code": f.code,
+                "iso_3166_2": f.iso_3166_2,
+                "name": f.name,
+                "portal": f.portal,
+                "merged_into": f.merged_into,
+            }
+            for f in places.former_provinces().values()
+        ],
+        "topics": [
+            {"slug": t.slug, "name": t.name, "description": t.description}
+            for t in places.topics().values()
+        ],
+    }
+
+
+def sync_reference_data(db: sqlite_utils.Database) -> None:
+    """Write provinces/topics from crawler/data/ when they differ from what the store holds."""
+    rows = _reference_rows()
+    digest = hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
+    row = db.execute("SELECT value FROM meta WHERE key = 'reference_data'").fetchone()
+    if row and row[0] == digest:
+        return
+    with write_transaction(db):
+        for table in ("provinces", "topics", "former_provinces"):
+            db.table(table).upsert_all(rows[table], pk="slug")
+        db.table("meta").upsert({"key": "reference_data", "value": digest}, pk="key")
+
+
+def sync_sources(db: sqlite_utils.Database, sources: list[dict[str, object]]) -> None:
+    """Record the registry's sources (for analysts' joins); rows of removed sources stay."""
+    if not sources:
+        return
+    with write_transaction(db):
+        for s in sources:
+            existing = db.execute("SELECT config FROM sources WHERE id = ?", (s["id"],)).fetchone()
+            if existing and existing[0] == s["config"]:
+                continue
+            db.table("sources").upsert({**s, "synced": now_iso()}, pk="id")

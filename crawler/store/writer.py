@@ -1,0 +1,327 @@
+"""Writing articles: matching against what the store knows, then inserting or revising.
+
+A crawled page is matched to an existing article by, in order:
+1. the portal's native key (unique per source),
+2. any URL the article was seen under (`article_urls`),
+3. the same content (hash of the normalized text) within the province, above `MIN_HASH_CHARS`.
+
+No match: a new article whose permanent id is a UUID derived from its first canonical URL.
+A match whose normalized title or body changed: the old version goes to `revisions`, `updated`
+moves, the id stays. Otherwise only `last_seen` moves. Every decision is taken inside the batch's
+write transaction, so two crawls writing at once cannot both insert the same story.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+import zlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlite_utils
+
+from crawler.clock import parse_iso
+from crawler.items import Article
+from crawler.store.db import write_transaction
+from crawler.textnorm import fold, norm_key
+
+# Namespace of article ids: uuid5(ARTICLE_NS, first canonical URL).
+ARTICLE_NS = uuid.UUID("6f1d9c52-3a57-5e0b-9d1c-2f6a7b1e8c40")
+# Below this many characters of text, equal content is not trusted to be the same article
+# (short notices share boilerplate wording).
+MIN_HASH_CHARS = 400
+# Published more than this long before first seen: backfill (store and search, not the feeds).
+BACKFILL_AFTER = timedelta(days=30)
+
+
+def article_id_for(url: str) -> str:
+    return str(uuid.uuid5(ARTICLE_NS, url))
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(norm_key(text).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class BatchResult:
+    new: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    unchanged: int = 0
+
+    def add(self, other: BatchResult) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.duplicates += other.duplicates
+        self.unchanged += other.unchanged
+
+
+def _is_backfill(published: str, first_seen: str) -> bool:
+    return parse_iso(first_seen) - parse_iso(published) > BACKFILL_AFTER
+
+
+class ArticleWriter:
+    def __init__(self, db: sqlite_utils.Database, run_id: int | None = None):
+        self.db = db
+        self.run_id = run_id
+
+    def write_batch(
+        self, articles: list[Article], rejected: list[Article] | None = None
+    ) -> BatchResult:
+        """Write a batch in one transaction: all of it lands, or none of it.
+
+        Rejected pages (validation refused them) are archived as raw pages without an article,
+        so a later `vnfeeds reextract` can retry them.
+        """
+        result = BatchResult()
+        if not articles and not rejected:
+            return result
+        with write_transaction(self.db):
+            for article in articles:
+                result.add(self._write_one(article))
+            for page in rejected or ():
+                self._archive(None, page)
+        return result
+
+    # -- matching -------------------------------------------------------------------------
+
+    def _match(self, a: Article, chash: str, text_length: int) -> tuple[str | None, str]:
+        q = self.db.execute
+        if a.native_key:
+            row = q(
+                "SELECT id FROM articles WHERE source_id = ? AND native_key = ?",
+                (a.source_id, a.native_key),
+            ).fetchone()
+            if row:
+                return row[0], "native_key"
+        for url in dict.fromkeys([a.url, *a.urls]):
+            row = q("SELECT article_id FROM article_urls WHERE url = ?", (url,)).fetchone()
+            if row:
+                return row[0], "url"
+        if text_length >= MIN_HASH_CHARS:
+            row = q(
+                "SELECT id FROM articles WHERE province = ? AND content_hash = ? "
+                "ORDER BY first_seen, id LIMIT 1",
+                (a.province, chash),
+            ).fetchone()
+            if row:
+                return row[0], "content_hash"
+        return None, ""
+
+    # -- writing --------------------------------------------------------------------------
+
+    def _next_seq(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM articles").fetchone()[0])
+
+    def _write_one(self, a: Article) -> BatchResult:
+        chash = content_hash(a.content_text)
+        text_length = len(a.content_text)
+        existing_id, how = self._match(a, chash, text_length)
+        if existing_id is None:
+            self._insert(a, chash, text_length)
+            return BatchResult(new=1)
+        changed = self._update(existing_id, a, chash)
+        if how == "content_hash":
+            return BatchResult(duplicates=1)
+        return BatchResult(updated=1) if changed else BatchResult(unchanged=1)
+
+    def _insert(self, a: Article, chash: str, text_length: int) -> None:
+        article_id = article_id_for(a.url)
+        seen = a.fetched_at
+        published = a.published or seen
+        published_source = a.published_source or "first_seen"
+        docid = int(
+            self.db.execute("SELECT coalesce(max(docid), 0) + 1 FROM articles").fetchone()[0]
+        )
+        self.db.execute(
+            """
+            INSERT INTO articles (id, docid, url, source_id, native_key, province, province_then,
+                title, summary, content_html, content_text, author, published, published_source,
+                updated, first_seen, last_seen, gone_at, section_url, image_url, content_hash,
+                title_key, text_length, backfill, cluster_id, first_run_id, last_run_id, seq)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?,
+                ?, ?, ?)
+            """,
+            (
+                article_id,
+                docid,
+                a.url,
+                a.source_id,
+                a.native_key,
+                a.province,
+                a.province_then,
+                a.title,
+                a.summary,
+                a.content_html,
+                a.content_text,
+                a.author,
+                published,
+                published_source,
+                published,
+                seen,
+                seen,
+                a.section_url,
+                a.image_url,
+                chash,
+                norm_key(a.title),
+                text_length,
+                int(_is_backfill(published, seen)),
+                article_id,
+                self.run_id,
+                self.run_id,
+                self._next_seq(),
+            ),
+        )
+        self.db.execute(
+            "INSERT INTO clusters (id, representative, created, merged_into)"
+            " VALUES (?, ?, ?, NULL)",
+            (article_id, article_id, seen),
+        )
+        self._add_urls(article_id, a, seen)
+        self._add_topics(article_id, a)
+        self._set_attachments(article_id, a)
+        self._index(docid, a)
+        self._archive(article_id, a)
+
+    def _update(self, article_id: str, a: Article, chash: str) -> bool:
+        """Apply a re-fetched page to a known article; True when it was a real edit."""
+        old = self.db.execute(
+            "SELECT docid, title, title_key, summary, content_html, content_text, author, "
+            "published, content_hash, first_seen, last_seen FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        (
+            docid,
+            title,
+            title_key,
+            summary,
+            html,
+            text,
+            author,
+            published,
+            old_hash,
+            first_seen,
+            last_seen,
+        ) = old
+        seen = a.fetched_at
+        self._add_urls(article_id, a, seen)
+        topics_changed = self._add_topics(article_id, a)
+        self._archive(article_id, a)
+        edited = norm_key(a.title) != title_key or chash != old_hash
+        if edited and seen >= last_seen:
+            self.db.execute(
+                "INSERT INTO revisions (article_id, fetched_at, replaced_at, content_hash, title,"
+                " summary, content_html, content_text, author, published, run_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article_id,
+                    last_seen,
+                    seen,
+                    old_hash,
+                    title,
+                    summary,
+                    html,
+                    text,
+                    author,
+                    published,
+                    self.run_id,
+                ),
+            )
+            new_published = a.published or published
+            self.db.execute(
+                """
+                UPDATE articles SET title = ?, summary = ?, content_html = ?, content_text = ?,
+                    author = ?, published = ?, published_source = coalesce(?, published_source),
+                    updated = ?, last_seen = ?, image_url = coalesce(?, image_url),
+                    content_hash = ?, title_key = ?, text_length = ?, backfill = ?,
+                    last_run_id = ?, gone_at = NULL, seq = ?
+                WHERE id = ?
+                """,
+                (
+                    a.title,
+                    a.summary,
+                    a.content_html,
+                    a.content_text,
+                    a.author,
+                    new_published,
+                    a.published_source if a.published else None,
+                    seen,
+                    seen,
+                    a.image_url,
+                    chash,
+                    norm_key(a.title),
+                    len(a.content_text),
+                    int(_is_backfill(new_published, first_seen)),
+                    self.run_id,
+                    self._next_seq(),
+                    article_id,
+                ),
+            )
+            self._set_attachments(article_id, a)
+            self._index(docid, a, replace=True)
+            return True
+        self.db.execute(
+            "UPDATE articles SET last_seen = max(last_seen, ?), last_run_id = ?, gone_at = NULL"
+            + (", seq = ?" if topics_changed else "")
+            + " WHERE id = ?",
+            (seen, self.run_id, *((self._next_seq(),) if topics_changed else ()), article_id),
+        )
+        return False
+
+    def _add_urls(self, article_id: str, a: Article, seen: str) -> None:
+        for url in dict.fromkeys([a.url, *a.urls]):
+            self.db.execute(
+                "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) VALUES (?, ?, ?)",
+                (url, article_id, seen),
+            )
+
+    def _add_topics(self, article_id: str, a: Article) -> bool:
+        added = 0
+        for topic, origin in sorted(a.topics.items()):
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO article_topics (article_id, topic, origin) VALUES (?, ?, ?)",
+                (article_id, topic, origin),
+            )
+            added += cur.rowcount
+        return added > 0
+
+    def _set_attachments(self, article_id: str, a: Article) -> None:
+        self.db.execute("DELETE FROM article_attachments WHERE article_id = ?", (article_id,))
+        for att in a.attachments:
+            self.db.execute(
+                "INSERT OR IGNORE INTO article_attachments (article_id, url, title)"
+                " VALUES (?, ?, ?)",
+                (article_id, att.url, att.title),
+            )
+
+    def _index(self, docid: int, a: Article, replace: bool = False) -> None:
+        for table, form in (("search_exact", norm_key), ("search_folded", fold)):
+            if replace:
+                self.db.execute(f"DELETE FROM {table} WHERE rowid = ?", (docid,))
+            self.db.execute(
+                f"INSERT INTO {table} (rowid, title, summary, body) VALUES (?, ?, ?, ?)",
+                (docid, form(a.title), form(a.summary), form(a.content_text)),
+            )
+
+    def _archive(self, article_id: str | None, a: Article) -> None:
+        raw = a.raw
+        if raw is None:
+            return
+        self.db.execute(
+            "INSERT INTO raw_pages (article_id, source_id, url, run_id, fetched_at, status,"
+            " headers, encoding, body_sha256, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article_id,
+                a.source_id,
+                raw.url,
+                self.run_id,
+                raw.fetched_at,
+                raw.status,
+                json.dumps(raw.headers, ensure_ascii=False, sort_keys=True),
+                raw.encoding,
+                hashlib.sha256(raw.body).hexdigest(),
+                zlib.compress(raw.body, 6),
+            ),
+        )

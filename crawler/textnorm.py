@@ -1,0 +1,152 @@
+"""Vietnamese text normalization, in one place.
+
+Three forms, each for one job:
+
+- `clean_text`: what we store and display. NFC, no XML-illegal or control characters, no
+  zero-width or soft-hyphen characters, HTML entities decoded, whitespace collapsed. The original
+  tone-mark placement is kept (display is the portal's business).
+- `norm_key`: what we compare and hash. `clean_text`, then one tone-mark placement
+  ("hoà" = "hòa", "thuỷ" = "thủy", "khoẻ" = "khỏe") and lower case.
+- `fold`: what the diacritic-insensitive search index holds. `norm_key` with every diacritic
+  removed and đ -> d, so "binh dinh" finds "Bình Định".
+
+NFC alone does not make the two tone styles equal: "hoà" is o + U+00E0 while "hòa" is U+00F2 + a.
+So `norm_key` takes every syllable apart (base letters, one tone) and puts the tone back with one
+rule (the traditional placement, the one most portals use).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# Characters XML 1.0 forbids, plus C1 controls, lone surrogates and the non-characters.
+_XML_ILLEGAL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
+# Zero-width and invisible formatting characters portals leave in copied text.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_BLANK_LINES = re.compile(r"\s*\n\s*")
+
+# Combining tone marks: grave, acute, tilde, hook above, dot below.
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_VOWELS = set("aăâeêioôơuưy")
+# Vowels that carry a shape mark; the tone goes on them when present.
+_MARKED_VOWELS = set("ăâêôơư")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def strip_illegal(text: str) -> str:
+    """Remove characters that are illegal in XML 1.0 (and lone surrogates)."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def clean_text(text: str | None, *, keep_newlines: bool = False) -> str:
+    """Display form: NFC, entities decoded, illegal/invisible characters gone, spaces collapsed."""
+    if not text:
+        return ""
+    text = html.unescape(text) if "&" in text else text
+    text = unicodedata.normalize("NFC", text)
+    text = strip_illegal(text)
+    text = _INVISIBLE.sub("", text)
+    text = _SPACES.sub(" ", text)
+    if keep_newlines:
+        text = _BLANK_LINES.sub("\n", text)
+        return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+    return " ".join(text.split())
+
+
+def _split_tone(syllable: str) -> tuple[str, str]:
+    """'hoà' -> ('hoa', U+0300). Shape marks (circumflex, breve, horn) stay on the letters."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tone = ""
+    kept = []
+    for ch in decomposed:
+        if ch in _TONES:
+            tone = ch  # a syllable has one tone; the last one wins on malformed input
+        else:
+            kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+def _tone_position(base: str) -> int | None:
+    """Index in `base` (lower case, toneless, NFC) of the letter that carries the tone."""
+    start = 0
+    # "qu" and "gi" before another vowel are consonants: the u/i does not take the tone.
+    qu = base.startswith("qu") and len(base) > 2
+    gi = base.startswith("gi") and len(base) > 2 and base[2] in _VOWELS
+    if qu or gi:
+        start = 2
+    i = start
+    while i < len(base) and base[i] not in _VOWELS:
+        i += 1
+    if i == len(base):
+        # "gì", "gỉ": the i after g is the only vowel.
+        return 1 if base.startswith("gi") and len(base) == 2 else None
+    j = i
+    while j < len(base) and base[j] in _VOWELS:
+        j += 1
+    cluster = base[i:j]
+    has_final = j < len(base)
+    # A shape-marked vowel takes the tone ("ươ" -> on ơ, the later one).
+    marked = [k for k, ch in enumerate(cluster) if ch in _MARKED_VOWELS]
+    if marked:
+        return i + marked[-1]
+    if len(cluster) == 1:
+        return i
+    if has_final:
+        return i + len(cluster) - 1
+    if len(cluster) == 3:
+        return i + 1
+    return i  # open two-vowel syllables: hòa, thủy, khỏe, mía, của
+
+
+def _retone(word: str) -> str:
+    base, tone = _split_tone(word)
+    if not tone:
+        return base
+    pos = _tone_position(base)
+    if pos is None:
+        return unicodedata.normalize("NFC", word)
+    return unicodedata.normalize("NFC", base[: pos + 1] + tone + base[pos + 1 :])
+
+
+def unify_tones(text: str) -> str:
+    """Put every syllable's tone mark in one place (expects lower case NFC text)."""
+    return _WORD.sub(lambda m: _retone(m.group(0)), text)
+
+
+def norm_key(text: str | None) -> str:
+    """Matching/hashing form: clean, lower case, one tone placement."""
+    cleaned = clean_text(text).lower()
+    return unify_tones(cleaned)
+
+
+def strip_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: str | None) -> str:
+    """Search form without diacritics: 'Bình Định' -> 'binh dinh'."""
+    return strip_diacritics(norm_key(text))
+
+
+def has_diacritics(text: str) -> bool:
+    return strip_diacritics(text) != text
+
+
+def slugify(text: str) -> str:
+    """ASCII slug: diacritics dropped, đ -> d, hyphens.
+
+    'Bà Rịa - Vũng Tàu' -> 'ba-ria-vung-tau'
+    """
+    folded = strip_diacritics(clean_text(text)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+
+
+def syllables(text: str | None) -> list[str]:
+    """Folded-case syllable tokens (for shingles and token F1), diacritics kept."""
+    return re.findall(r"\w+", norm_key(text))

@@ -1,0 +1,98 @@
+"""Canonical URLs: one spelling per article page, so the same page is never stored twice.
+
+Scheme and host in lower case, default ports dropped, fragment dropped, percent-encoding
+normalized, query parameters sorted; tracking parameters (utm_*, fbclid, gclid, Zalo's zarsrc…)
+and session noise (jsessionid, ASP.NET cookieless `(S(…))` segments, PHPSESSID, Liferay's
+`p_p_*` portlet state) removed. Parameters that identify the article (`nid`, `ItemID`, `id`, …)
+are kept because they are the page. Trailing slashes are kept: portals serve different pages with
+and without them.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+_TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
+_TRACKING = {
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "yclid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "igshid",
+    "zarsrc",
+    "zaloapp",
+    "_ga",
+    "_gl",
+    "ref",
+    "ref_src",
+    "share",
+    "fb_action_ids",
+    "fb_action_types",
+    "fb_source",
+    "action_object_map",
+    "__twitter_impression",
+    "s_cid",
+    "cmpid",
+    "ocid",
+    "spm",
+}
+_SESSION = {"jsessionid", "phpsessid", "sid", "sessionid", "aspsessionid", "cfid", "cftoken"}
+# Liferay portlet state that does not change which article is shown.
+_LIFERAY_NOISE = re.compile(
+    r"^(p_p_(id|lifecycle|state|mode|col_id|col_pos|col_count|auth|r_p_.*)|p_r_p_.*|p_l_id|"
+    r"_\d+_(redirect|backURL|returnToFullPageURL|delta|keywords|advancedSearch|andOperator|cur|"
+    r"resetCur)|redirect|backURL|_com_liferay_.*_(redirect|backURL))$"
+)
+_ASPNET_COOKIELESS = re.compile(r"/\((?:[A-Za-z]\([^)]*\))+\)")
+_PATH_PARAM_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
+
+
+def _drop_param(name: str) -> bool:
+    lower = name.lower()
+    return (
+        lower.startswith(_TRACKING_PREFIXES)
+        or lower in _TRACKING
+        or lower in _SESSION
+        or bool(_LIFERAY_NOISE.match(name))
+    )
+
+
+def _normalize_path(path: str) -> str:
+    path = _PATH_PARAM_SESSION.sub("", path)
+    path = _ASPNET_COOKIELESS.sub("", path)
+    # Decode what never needs encoding, encode what must be (one spelling per path).
+    path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~")
+    return path or "/"
+
+
+def canonicalize(url: str) -> str:
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    port = parts.port
+    netloc = host
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        netloc = f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _drop_param(k)
+    ]
+    query.sort()
+    return urlunsplit(
+        (scheme, netloc, _normalize_path(parts.path), urlencode(query, quote_via=quote), "")
+    )
+
+
+def same_site(url: str, homepage: str) -> bool:
+    """True when url is on the portal's host or one of its subdomains."""
+    host = (urlsplit(url).hostname or "").lower()
+    home = (urlsplit(homepage).hostname or "").lower()
+    home = home.removeprefix("www.")
+    return host == home or host.endswith("." + home) or host == "www." + home
