@@ -111,7 +111,7 @@ def crawl(source_ids: tuple[str, ...], backfill: int, as_json: bool, **options: 
 
     Prints per source: pages, new, updated, duplicates, errors. Exits 1 when a crawl failed.
 
-    Example: vnfeeds crawl gia-lai binh-dinh --backfill 5
+    Example: vnfeeds crawl lai-chau sotttt-hanoi --backfill 5
     """
     from crawler.runner import crawl_sources, summary_dict
 
@@ -274,7 +274,7 @@ def sources_list(as_json: bool, **options: Any) -> None:
 def sources_show(source_id: str, **options: Any) -> None:
     """Show one source's full configuration (platform defaults merged with its selectors).
 
-    Example: vnfeeds sources show binh-dinh
+    Example: vnfeeds sources show lai-chau
     """
     from crawler.platforms import get_platform
 
@@ -460,14 +460,11 @@ def demo(once: bool, out: str | None, host: str, port: int) -> None:
             f"\nstore:  {config.db}\nfeeds:  {out_dir} ({result.feeds} feeds, "
             f"{sum(1 for v in result.entries.values() if v)} with entries)"
         )
-        for stem in (
-            "all",
-            "province/gia-lai",
-            "province/ha-noi",
-            "province/hung-yen",
-            "topic/khoa-hoc-cong-nghe",
-        ):
-            click.echo(f"  {base_url}{stem}.atom  ({result.entries.get(stem, 0)} entries)")
+        for stem, count in result.entries.items():
+            if count and stem.count("/") <= 1:  # all, provinces and topics with entries
+                click.echo(
+                    f"  {base_url}{stem}.atom  ({count} {'entry' if count == 1 else 'entries'})"
+                )
         click.echo(f"  {base_url}index.html  {base_url}index.opml  {base_url}status.html")
         if any(o.failed for o in outcomes):
             click.echo("some sample portals failed to crawl; see status.html", err=True)

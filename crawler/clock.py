@@ -69,7 +69,9 @@ def parse_duration(text: str) -> timedelta:
             number = ""
             matched = True
         else:
-            raise ValueError(f"bad duration {text!r}: use a number and a unit, e.g. 30m, 2h, 1d")
+            raise ValueError(
+                f"bad duration {text!r}. Fix: use a number and a unit, e.g. 30m, 2h, 1d"
+            )
     if number or not matched:
-        raise ValueError(f"bad duration {text!r}: use a number and a unit, e.g. 30m, 2h, 1d")
+        raise ValueError(f"bad duration {text!r}. Fix: use a number and a unit, e.g. 30m, 2h, 1d")
     return timedelta(seconds=total)

@@ -52,7 +52,7 @@ def _http_url(value: str, key: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ValueError(
-            f"{value!r} is not an absolute http(s) URL (write it as https://host/path)"
+            f"{value!r} is not an absolute http(s) URL. Fix: write it as https://host/path"
         )
     return value
 

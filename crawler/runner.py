@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crawler.clock import now as clock_now
 from crawler.config import Config
 from crawler.registry import Source
 from crawler.store import open_store
+from crawler.store.maintenance import checkpoint, prune_raw_pages
 from crawler.store.runs import close_orphaned_runs, finish_run, get_run, start_run
 
 TERM_GRACE_S = 10.0
@@ -281,8 +283,13 @@ def crawl_sources(
                 only_if_running=True,
             )
         raise
+    else:
+        prune_raw_pages(db, int(config.raw_retention_days), clock_now())
+        checkpoint(db)
     finally:
         db.close()
+        if not log_dir and not any(tmp_logs.iterdir()):
+            tmp_logs.rmdir()
     return [outcomes[s.id] for s in sources if s.id in outcomes]
 
 

@@ -11,7 +11,7 @@ and without them.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
 _TRACKING = {
@@ -46,8 +46,8 @@ _SESSION = {"jsessionid", "phpsessid", "sid", "sessionid", "aspsessionid", "cfid
 # Liferay portlet state that does not change which article is shown.
 _LIFERAY_NOISE = re.compile(
     r"^(p_p_(id|lifecycle|state|mode|col_id|col_pos|col_count|auth|r_p_.*)|p_r_p_.*|p_l_id|"
-    r"_\d+_(redirect|backURL|returnToFullPageURL|delta|keywords|advancedSearch|andOperator|cur|"
-    r"resetCur)|redirect|backURL|_com_liferay_.*_(redirect|backURL))$"
+    r"_\d+(_INSTANCE_\w+?)?_(redirect|backURL|returnToFullPageURL|delta|keywords|"
+    r"advancedSearch|andOperator|cur|resetCur)|redirect|backURL|_com_liferay_.*_(redirect|backURL))$"
 )
 _ASPNET_COOKIELESS = re.compile(r"/\((?:[A-Za-z]\([^)]*\))+\)")
 _PATH_PARAM_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
@@ -63,11 +63,22 @@ def _drop_param(name: str) -> bool:
     )
 
 
+_PCT = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _pct(m: re.Match[str]) -> str:
+    char = chr(int(m.group(1), 16))
+    return char if char in _UNRESERVED else "%" + m.group(1).upper()
+
+
 def _normalize_path(path: str) -> str:
     path = _PATH_PARAM_SESSION.sub("", path)
     path = _ASPNET_COOKIELESS.sub("", path)
-    # Decode what never needs encoding, encode what must be (one spelling per path).
-    path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~")
+    # One spelling per path: raw non-ASCII encoded, escapes of unreserved characters decoded,
+    # other escapes (%2F is not /) kept with upper-case hex.
+    path = quote(path, safe="/%:@!$&'()*+,;=-._~")
+    path = _PCT.sub(_pct, path)
     return path or "/"
 
 
@@ -76,9 +87,9 @@ def canonicalize(url: str) -> str:
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
     port = parts.port
-    netloc = host
+    netloc = f"[{host}]" if ":" in host else host  # IPv6 literal
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
-        netloc = f"{host}:{port}"
+        netloc = f"{netloc}:{port}"
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
     query = [

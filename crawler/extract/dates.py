@@ -47,8 +47,8 @@ _ISO = re.compile(
 
 
 def _hour(h: int, ampm: str | None) -> int:
-    if not ampm:
-        return h
+    if not ampm or h > 12:
+        return h  # "14:00 PM": a 24-hour time with a stray marker
     tag = ampm.lower()
     if tag in {"pm", "ch", "chiều", "tối"}:
         return h if h == 12 else h + 12

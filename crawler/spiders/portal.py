@@ -21,13 +21,6 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import (
-    ConnectionLost,
-    ConnectionRefusedError,
-    DNSLookupError,
-    TCPTimedOutError,
-    TimeoutError,
-)
 from twisted.python.failure import Failure
 
 from crawler.clock import now, now_iso
@@ -36,7 +29,7 @@ from crawler.extract.html import make_selector
 from crawler.items import Article, RawPage
 from crawler.platforms import get_platform
 from crawler.registry import Source, load_registry
-from crawler.store import open_store
+from crawler.store import open_store, write_transaction
 from crawler.store.runs import RunCounts, finish_run, start_run
 from crawler.store.schema import sync_sources
 from crawler.urls import canonicalize, same_site
@@ -48,31 +41,42 @@ def _content_type(response: Response) -> str:
     return (response.headers.get(b"Content-Type") or b"").decode("latin-1")
 
 
+_FAILURE_NAMES = {
+    # Scrapy >= 2.14 names, then the Twisted ones older versions raise.
+    "DownloadTimeoutError": "timed out",
+    "TimeoutError": "timed out",
+    "TCPTimedOutError": "timed out",
+    "CannotResolveHostError": "DNS lookup failed (host does not resolve)",
+    "DNSLookupError": "DNS lookup failed (host does not resolve)",
+    "DownloadConnectionRefusedError": "connection refused",
+    "ConnectionRefusedError": "connection refused",
+    "ResponseDataLossError": "truncated response (connection closed before the whole body)",
+    "_DataLoss": "truncated response (connection closed before the whole body)",
+    "ConnectionLost": "connection lost",
+    "ConnectionDone": "connection closed by the server",
+}
+
+
 def describe_failure(failure: Failure) -> str:
     """A short, operator-readable reason for a failed request."""
     exc = failure.value
     if isinstance(exc, HttpError):
         return f"HTTP {exc.response.status}"
-    if failure.check(TimeoutError, TCPTimedOutError):
-        return "timed out"
-    if failure.check(DNSLookupError):
-        return "DNS lookup failed (host does not resolve)"
-    if failure.check(ConnectionRefusedError):
-        return "connection refused"
-    if failure.check(ConnectionLost):
-        return "connection lost"
     name = type(exc).__name__
-    if name == "IgnoreRequest" and "robots" in str(exc).lower():
+    if name in _FAILURE_NAMES:
+        return _FAILURE_NAMES[name]
+    text = str(exc)
+    if name == "IgnoreRequest" and "robots" in text.lower():
         return "forbidden by robots.txt"
-    if "SSL" in name or "TLS" in name or "ssl" in str(exc).lower():
-        return f"TLS handshake failed ({name})"
+    if "SSL" in name or "TLS" in name or "ssl" in text.lower() or "certificate" in text.lower():
+        return f"TLS handshake failed ({name}: {text[:120]})"
     if name == "ResponseNeverReceived":
         reasons = getattr(exc, "reasons", [])
         inner = ", ".join(type(r.value).__name__ for r in reasons) if reasons else ""
+        if "SSL" in inner or "TLS" in inner:
+            return f"TLS handshake failed ({inner})"
         return f"no response ({inner or 'connection closed'})"
-    if name in {"_DataLoss", "ResponseFailed"}:
-        return "truncated response (connection closed before the whole body arrived)"
-    return f"{name}: {str(exc)[:120]}"
+    return f"{name}: {text[:160]}"
 
 
 class PortalSpider(scrapy.Spider):
@@ -139,9 +143,12 @@ class PortalSpider(scrapy.Spider):
         if self.run_id is None:
             self.run_id = start_run(self.store, self.source.id, os.getpid())
         else:
-            self.store.execute(
-                "UPDATE crawl_runs SET pid = ? WHERE id = ?", (os.getpid(), self.run_id)
-            )
+            # The crawl's own clock says when it started (VNFEEDS_NOW may pin it).
+            with write_transaction(self.store):
+                self.store.execute(
+                    "UPDATE crawl_runs SET pid = ?, started = ? WHERE id = ?",
+                    (os.getpid(), now_iso(), self.run_id),
+                )
         self.counts = RunCounts()
 
     def _apply_settings(self, crawler: Crawler) -> None:

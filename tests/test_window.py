@@ -1,0 +1,127 @@
+"""The feed window of DESIGN.md on a real store: the newest 50 by published date, plus everything
+first seen in the last 48 hours, except backfill; at most 200; newest first, ties by id."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import feedparser
+
+from crawler.clock import iso, parse_iso
+from crawler.items import Article
+from crawler.store import open_readonly, open_store
+from crawler.store.queries import feed_items, search
+from crawler.store.writer import ArticleWriter
+from feeds.catalog import FeedSpec
+from feeds.render import render
+
+NOW = parse_iso("2026-06-10T12:00:00+07:00")
+TEXT = (
+    "Sáng nay, UBND tỉnh tổ chức hội nghị sơ kết công tác chuyển đổi số quý II, đánh giá "
+    "kết quả triển khai các nhiệm vụ trọng tâm và đề ra giải pháp trong thời gian tới. "
+)
+
+
+def _article(
+    n: int, published: datetime, first_seen: datetime, province: str = "gia-lai"
+) -> Article:
+    url = f"https://gialai.gov.vn/tin-tuc/bai-{n}.html"
+    return Article(
+        source_id="gia-lai",
+        province=province,
+        province_then=province,
+        url=url,
+        urls=[url],
+        title=f"Bài số {n}: hội nghị chuyển đổi số",
+        summary=f"Tóm tắt bài {n}.",
+        content_html=f"<p>{TEXT}{n}</p>",
+        content_text=f"{TEXT}{n}",
+        published=iso(published),
+        published_source="selector",
+        fetched_at=iso(first_seen),
+        topics={"chuyen-doi-so": "rule"},
+    )
+
+
+def _store(path: Path, articles: list[Article]) -> None:
+    db = open_store(path)
+    ArticleWriter(db).write_batch(articles)
+    db.close()
+
+
+def test_newest_fifty_plus_late_arrivals_minus_backfill(tmp_path: Path) -> None:
+    old = NOW - timedelta(days=3)
+    articles = [
+        _article(i, old - timedelta(hours=6 * i), old - timedelta(hours=6 * i - 1))
+        for i in range(60)
+    ]
+    # Crawled late (first seen yesterday) but published 20 days ago: still reaches readers.
+    late = [
+        _article(100 + i, NOW - timedelta(days=20, hours=i), NOW - timedelta(hours=20))
+        for i in range(3)
+    ]
+    # Published 40 days before it was first seen: backfill, store and search only.
+    backfill = _article(200, NOW - timedelta(days=40), NOW - timedelta(hours=1))
+    _store(tmp_path / "s.db", [*articles, *late, backfill])
+    db = open_readonly(tmp_path / "s.db")
+
+    items = feed_items(db, now=NOW, province="gia-lai")
+    titles = [i.article["title"] for i in items]
+    assert len(items) == 53
+    assert titles[:50] == [a.title for a in articles[:50]]
+    assert set(titles[50:]) == {a.title for a in late}
+    assert backfill.title not in titles
+    published = [i.published for i in items]
+    assert published == sorted(published, reverse=True)
+    # Backfill is still searchable.
+    assert search(db, "bai so 200").rows[0]["title"] == backfill.title
+
+    data = render(
+        FeedSpec("province/gia-lai", province="gia-lai"),
+        items,
+        "atom",
+        base_url="http://feeds.test/",
+        fallback_updated="2026-01-01T00:00:00+07:00",
+    )
+    parsed = feedparser.parse(data)
+    assert parsed.bozo == 0 and len(parsed.entries) == 53
+    assert parsed.feed.updated == items[0].updated
+    db.close()
+
+
+def test_at_most_two_hundred_entries_and_one_megabyte(tmp_path: Path) -> None:
+    articles = [
+        _article(i, NOW - timedelta(minutes=10 * i), NOW - timedelta(minutes=10 * i))
+        for i in range(260)
+    ]
+    for a in articles:  # about 6 KB of text each: 200 of them would pass 1 MB
+        a.content_html = "<p>" + TEXT * 40 + "</p>"
+        a.content_text = TEXT * 40 + str(a.title)
+    _store(tmp_path / "s.db", articles)
+    db = open_readonly(tmp_path / "s.db")
+    items = feed_items(db, now=NOW, province="gia-lai")
+    assert len(items) == 200
+    data = render(
+        FeedSpec("province/gia-lai", province="gia-lai"),
+        items,
+        "atom",
+        base_url="http://feeds.test/",
+        fallback_updated="2026-01-01T00:00:00+07:00",
+    )
+    assert len(data) <= 1_000_000
+    parsed = feedparser.parse(data)
+    assert parsed.bozo == 0
+    assert 50 < len(parsed.entries) < 200
+    # What was dropped for size is the oldest.
+    assert parsed.entries[0].title == items[0].article["title"]
+    db.close()
+
+
+def test_ties_are_ordered_by_id(tmp_path: Path) -> None:
+    same = NOW - timedelta(hours=2)
+    _store(tmp_path / "s.db", [_article(i, same, same) for i in range(5)])
+    db = open_readonly(tmp_path / "s.db")
+    ids = [i.article["id"] for i in feed_items(db, now=NOW)]
+    assert ids == sorted(ids)
+    db.close()
