@@ -29,10 +29,9 @@ def opml(title: str, groups: Sequence[tuple[str, Sequence[FeedSpec]]], base_url:
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = title
     ET.SubElement(head, "ownerName").text = "vnfeeds"
-    ET.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = ET.SubElement(root, "body")
     for group_title, specs in groups:
-        parent = ET.SubElement(body, "outline", text=group_title, title=group_title)
+        parent = ET.SubElement(body, "outline", text=group_title)
         for spec in specs:
             ET.SubElement(
                 parent,

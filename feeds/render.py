@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import html
 import json
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
+from feedgen.ext.base import BaseEntryExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from crawler import __version__, places
 from crawler.clock import parse_iso
 from crawler.store.queries import FeedItem
 from crawler.textnorm import strip_illegal
-from feeds.catalog import FeedSpec
+from feeds.catalog import FEED_NS, FeedSpec
 
 MAX_BYTES = 1_000_000
 CONTENT_TYPES = {
@@ -102,6 +105,29 @@ def _categories(item: FeedItem, base_url: str) -> list[dict[str, str]]:
     return cats
 
 
+class AtomSourceExtension(BaseEntryExtension):
+    """The portal an entry comes from, as a complete `atom:source` (id, title, link, updated):
+    feedgen's own `source()` writes only title and link. Elements are created the way feedgen
+    creates its own (no namespace: the feed root declares Atom as the default namespace)."""
+
+    def __init__(self) -> None:
+        self.portal: dict[str, str] | None = None
+
+    def set(self, source_id: str, title: str, homepage: str, updated: str) -> None:
+        self.portal = {"id": source_id, "title": title, "link": homepage, "updated": updated}
+
+    def extend_atom(self, entry: etree._Element) -> etree._Element:
+        if not self.portal:
+            return entry
+        p = self.portal
+        source = etree.SubElement(entry, "source")
+        etree.SubElement(source, "id").text = f"urn:uuid:{uuid.uuid5(FEED_NS, 'source:' + p['id'])}"
+        etree.SubElement(source, "title").text = p["title"]
+        etree.SubElement(source, "link", href=p["link"])
+        etree.SubElement(source, "updated").text = p["updated"]
+        return entry
+
+
 def _generator(
     spec: FeedSpec,
     items: Sequence[FeedItem],
@@ -117,8 +143,9 @@ def _generator(
     fg.title(_x(spec.title))
     fg.subtitle(_x(spec.description))
     fg.description(_x(spec.description))
-    fg.link(href=urljoin(base_url, "index.html"), rel="alternate")
+    # The self link first: feedgen takes the channel <link> of RSS from the last link added.
     fg.link(href=urljoin(base_url, spec.path(fmt)), rel="self", type=CONTENT_TYPES[fmt])
+    fg.link(href=urljoin(base_url, "index.html"), rel="alternate")
     if hub:
         fg.link(href=hub, rel="hub")
     fg.language("vi")
@@ -152,7 +179,13 @@ def _generator(
         else:
             fe.summary(content, type="html")
         if fmt == "atom" and a.get("source_name"):
-            fe.source(url=a.get("source_homepage") or a["url"], title=_x(a["source_name"]))
+            fe.register_extension("portal", AtomSourceExtension, atom=True, rss=False)
+            fe.portal.set(
+                a["source_id"],
+                _x(a["source_name"]),
+                a.get("source_homepage") or a["url"],
+                parse_iso(a["updated"]).isoformat(),
+            )
     return fg
 
 

@@ -8,6 +8,7 @@ portal.toml, passed to the child as VNFEEDS_NOW) and feeds are built at BUILD_NO
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -102,7 +103,22 @@ class Site:
             when = portal.replay_at if portal else parse_iso(BUILD_NOW)
             return {"VNFEEDS_NOW": iso(when)}
 
-        return crawl_sources(config, sources, env_for=env_for)
+        # The parent's clock too (it opens and closes runs and prunes raw pages).
+        parent_now = now or iso(
+            max(
+                (p.replay_at for p in (self.portal_of(s.id) for s in sources) if p),
+                default=parse_iso(BUILD_NOW),
+            )
+        )
+        saved = os.environ.get("VNFEEDS_NOW")
+        os.environ["VNFEEDS_NOW"] = parent_now
+        try:
+            return crawl_sources(config, sources, env_for=env_for)
+        finally:
+            if saved is None:
+                del os.environ["VNFEEDS_NOW"]
+            else:
+                os.environ["VNFEEDS_NOW"] = saved
 
     def build(self, now: str = BUILD_NOW, out: Path | None = None) -> BuildResult:
         return build(self.db, out or self.out, base_url=BASE_URL, now=parse_iso(now))
@@ -148,8 +164,6 @@ def fresh_site(tmp_path: Path) -> Iterator[Site]:
 
 def require_tool(name: str) -> str:
     """A system tool a test needs: missing under CI=true is a failure, elsewhere a skip."""
-    import os
-
     path = shutil.which(name)
     if path:
         return path
@@ -162,8 +176,6 @@ def require_tool(name: str) -> str:
 def run_cli(
     *args: str, env: dict[str, str] | None = None, timeout: float = 240
 ) -> subprocess.CompletedProcess[str]:
-    import os
-
     full_env = dict(os.environ)
     full_env.update(env or {})
     return subprocess.run(

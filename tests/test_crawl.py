@@ -4,6 +4,7 @@ idempotence, crash safety, failing portals, pagination and the pinned clock."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import signal
 import sqlite3
@@ -313,3 +314,59 @@ def test_a_portal_of_a_known_family_needs_no_code() -> None:
                 if "hungyen" in text or "hung-yen" in text or "post-item" in text:
                     hits.append(f"{path.name}:{node.lineno}: {node.value[:60]}")
     assert hits == []
+
+
+BAD_PAGES_SOURCE = """
+[[source]]
+id = "thin-portal"
+province = "thanh-hoa"
+name = "Cổng có trang lỗi"
+homepage = "{base}/"
+platform = "upload-cms"
+[[source.section]]
+url = "{base}/thin-list"
+"""
+THIN_LIST = """<html><body><div modulerootid="1">
+<article class="article-news-default"><a class="article-title" href="/thin/khong-noi-dung.html">
+Bài không có nội dung</a><span class="article-date">10/06/2026</span></article>
+<article class="article-news-default"><a class="article-title" href="/thin/khong-tieu-de.html">
+<img src="/thin/anh.jpg" alt=""></a><span class="article-date">10/06/2026</span></article>
+</div></body></html>"""
+
+
+def test_unusable_pages_are_dropped_with_a_reason_and_kept_raw(fresh_site: Site) -> None:
+    server = fresh_site.servers["hungyen"]
+    server.add_route(Route(path="/thin-list", body=THIN_LIST))
+    server.add_route(
+        Route(
+            path="/thin/khong-noi-dung.html",
+            body=(
+                "<html><head><title></title></head><body><h1 class='article-title'>"
+                "Bài không có nội dung</h1><div class='article-content'><p>&nbsp;</p>"
+                "<p>Lượt xem: 12</p></div></body></html>"
+            ),
+        )
+    )
+    server.add_route(
+        Route(
+            path="/thin/khong-tieu-de.html",
+            body=(
+                "<html><head><title></title></head><body><div class='article-content'><p>"
+                + "Nội dung không có tiêu đề đi kèm. " * 10
+                + "</p></div></body></html>"
+            ),
+        )
+    )
+    (fresh_site.sources_dir / "thin.toml").write_text(
+        BAD_PAGES_SOURCE.replace("{base}", server.base_url), encoding="utf-8"
+    )
+    outcome = fresh_site.crawl(["thin-portal"], now="2026-06-10T10:00:00+07:00")[0]
+    assert (outcome.status, outcome.new, outcome.dropped) == ("ok", 0, 2)
+    con = sqlite3.connect(fresh_site.db)
+    stats = json.loads(
+        con.execute("SELECT stats FROM crawl_runs WHERE source_id = 'thin-portal'").fetchone()[0]
+    )
+    assert stats["dropped_reasons"] == {"no_body": 1, "no_title": 1}
+    assert con.execute("SELECT count(*) FROM raw_pages WHERE article_id IS NULL").fetchone()[0] == 2
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+    con.close()

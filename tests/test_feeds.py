@@ -87,6 +87,10 @@ def test_every_atom_feed_is_valid(sample_site: Site) -> None:
             for tag in ("published", "updated"):
                 assert RFC3339.match(entry.findtext(f"{ATOM}{tag}") or ""), (path, tag)
             updated.append(entry.findtext(f"{ATOM}updated"))
+            source = entry.find(f"{ATOM}source")
+            assert source is not None, "the portal is the entry's atom:source"
+            for tag in ("id", "title", "updated"):
+                assert source.findtext(f"{ATOM}{tag}"), (path, "source", tag)
             assert entry.findtext(f"{ATOM}title")
             # rel defaults to "alternate" (RFC 4287 4.2.7.2)
             assert [
@@ -113,6 +117,7 @@ def test_every_rss_feed_is_valid(sample_site: Site) -> None:
         assert channel is not None
         for tag in ("title", "link", "description", "lastBuildDate"):
             assert channel.findtext(tag), (path, tag)
+        assert channel.findtext("link") == BASE_URL + "index.html"  # a page, not the feed
         guids = []
         for item in channel.findall("item"):
             guid = item.find("guid")

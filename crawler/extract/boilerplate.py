@@ -293,37 +293,27 @@ def _looks_like_byline(el: lxml.html.HtmlElement, text: str) -> bool:
     return (right or strong) and capitalised
 
 
-_TRAILER_BLOCKS = (
-    "p",
-    "div",
-    "li",
-    "td",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "span",
-    "strong",
-    "b",
-    "em",
-    "i",
+_TRAILER_BLOCKS = tuple(
+    ["p", "div", "li", "td", "h4", "h5", "h6", "blockquote", "span", "strong", "b", "em", "i"]
 )
-_BLOCKISH = {
-    "p",
-    "div",
-    "li",
-    "td",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "table",
-    "ul",
-    "ol",
-    "figure",
-    "section",
-    "article",
-}
+_BLOCKISH = set(
+    [
+        "p",
+        "div",
+        "li",
+        "td",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "table",
+        "ul",
+        "ol",
+        "figure",
+        "section",
+        "article",
+    ]
+)
 
 
 def _leaf_blocks(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:

@@ -18,8 +18,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import scrapy
+from parsel import Selector
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -207,20 +208,23 @@ class PortalSpider(scrapy.Spider):
         if failure.check(HttpError):
             self.pages += 1
 
-    def _is_html(self, response: Response) -> bool:
-        ctype = _content_type(response).lower()
-        return isinstance(response, scrapy.http.TextResponse) and (
-            not ctype or "html" in ctype or "xml" in ctype
-        )
+    def _selector(self, response: Response, kind: str) -> Selector | None:
+        """The page as a parsel Selector; None (and an error recorded) when it is not HTML."""
+        ctype = _content_type(response)
+        lower = ctype.lower()
+        if not isinstance(response, TextResponse) or (
+            lower and "html" not in lower and "xml" not in lower
+        ):
+            self._record_error(kind, response.url, f"not an HTML page (Content-Type {ctype!r})")
+            return None
+        return make_selector(response.text, response.url)
 
     def parse_list(self, response: Response) -> Any:
         self.pages += 1
         meta = response.meta
-        if not self._is_html(response):
-            ctype = _content_type(response)
-            self._record_error("list", response.url, f"not an HTML page (Content-Type {ctype!r})")
+        sel = self._selector(response, "list")
+        if sel is None:
             return
-        sel = make_selector(response.text, response.url)
         entries = self.platform.list_entries(sel, response.url, self.selectors, self.tz)
         if not entries:
             what = "its list container is missing" if entries is None else "it lists no articles"
@@ -288,12 +292,10 @@ class PortalSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Any:
         self.pages += 1
         meta = response.meta
-        if not self._is_html(response):
-            ctype = _content_type(response)
-            self._record_error("article", response.url, f"not an HTML page ({ctype!r})")
+        sel = self._selector(response, "article")
+        if sel is None:
             return
         fetched_at = now_iso()
-        sel = make_selector(response.text, response.url)
         extracted = self.platform.extract(
             sel,
             response.url,

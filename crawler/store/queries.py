@@ -54,8 +54,11 @@ class FeedItem:
         return str(self.article["updated"])
 
 
-def _filters(province: str | None, topic: str | None) -> tuple[str, list[Any]]:
-    where = ["a.gone_at IS NULL", "a.backfill = 0"]
+def _filters(
+    province: str | None, topic: str | None, *, backfill: bool = False
+) -> tuple[list[str], list[Any]]:
+    """WHERE terms (and their parameters) for live articles of a province and/or topic."""
+    where = ["a.gone_at IS NULL"] if backfill else ["a.gone_at IS NULL", "a.backfill = 0"]
     params: list[Any] = []
     if province:
         where.append("a.province = ?")
@@ -65,7 +68,7 @@ def _filters(province: str | None, topic: str | None) -> tuple[str, list[Any]]:
             "EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = a.id AND t.topic = ?)"
         )
         params.append(topic)
-    return " AND ".join(where), params
+    return where, params
 
 
 def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -86,7 +89,7 @@ def feed_items(
     where, params = _filters(province, topic)
     base = (
         f"SELECT {_ARTICLE_COLUMNS} FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
-        f" WHERE {where}"
+        f" WHERE {' AND '.join(where)}"
     )
     # Enough candidates to fill `newest` clusters even when copies collapse.
     newest_rows = _rows(
@@ -203,19 +206,10 @@ def search(
 ) -> SearchPage:
     """Full-text search, newest first; every word must match (as a phrase when quoted)."""
     table, match = fts_query(query)
-    where = ["a.gone_at IS NULL"]
-    params: list[Any] = []
+    where, params = _filters(province, topic, backfill=True)
     if match:
         where.append(f"a.docid IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)")
         params.append(match)
-    if province:
-        where.append("a.province = ?")
-        params.append(province)
-    if topic:
-        where.append(
-            "EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = a.id AND t.topic = ?)"
-        )
-        params.append(topic)
     sql = (
         f"SELECT {_ARTICLE_COLUMNS} FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
         f" WHERE {' AND '.join(where)} ORDER BY a.published DESC, a.id LIMIT ? OFFSET ?"
