@@ -108,3 +108,53 @@ def test_demo_once_builds_valid_feeds_offline(tmp_path: Path) -> None:
         parsed = feedparser.parse((out / feed).read_bytes())
         assert parsed.bozo == 0 and parsed.entries, feed
     assert len(feedparser.parse((out / "all.atom").read_bytes()).entries) >= 20
+
+
+def test_demo_serves_until_interrupted(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "demo",
+            "--port",
+            str(port),
+            "--out",
+            str(tmp_path / "public"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        body = b""
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/all.atom", timeout=2) as r:
+                    body = r.read()
+                    break
+            except OSError:
+                time.sleep(0.3)
+        assert body, "the demo never served all.atom"
+        assert feedparser.parse(body).entries
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+        assert proc.returncode == 0
+        assert f"serving at http://127.0.0.1:{port}/" in out
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()

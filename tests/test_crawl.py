@@ -370,3 +370,14 @@ def test_unusable_pages_are_dropped_with_a_reason_and_kept_raw(fresh_site: Site)
     assert con.execute("SELECT count(*) FROM raw_pages WHERE article_id IS NULL").fetchone()[0] == 2
     assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
     con.close()
+
+
+def test_requests_are_polite(sample_site: Site) -> None:
+    """robots.txt first, an identifying User-Agent with a contact URL, on every request."""
+    for server in sample_site.servers.values():
+        log = [(path, headers) for _, path, headers in server.log]
+        assert log, server.portal.name
+        assert log[0][0] == "/robots.txt"
+        for _, headers in log:
+            ua = headers.get("User-Agent", "")
+            assert ua.startswith("vnfeeds/") and "(+https://" in ua, ua
