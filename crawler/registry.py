@@ -36,6 +36,7 @@ SELECTOR_KEYS = (
     "summary",
     "body",
     "image",
+    "attachments",
     "remove",
 )
 
@@ -73,6 +74,7 @@ class Selectors(BaseModel):
     summary: str | None = None
     body: str | None = None
     image: str | None = None
+    attachments: str | None = None  # boxes of attached documents outside the body
     remove: tuple[str, ...] = ()
 
     def merged_over(self, defaults: Selectors) -> Selectors:
@@ -125,6 +127,9 @@ class Source(BaseModel):
     tls_seclevel1: bool = False
     notes: str = ""
     former_province: str | None = None
+    # A regular expression whose first group is the article's id in its URL, for portals whose
+    # platform has no native key of its own (e.g. '-(\d+)\.html$').
+    native_key: str | None = None
     section: tuple[Section, ...] = Field(min_length=1)
     selectors: Selectors = Selectors()
 
@@ -181,6 +186,28 @@ class Source(BaseModel):
                 f"{v!r} is not a known platform. Fix: use one of {', '.join(PLATFORMS)}"
             )
         return v
+
+    @field_validator("native_key")
+    @classmethod
+    def _native_key(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            pattern = re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"{v!r} is not a regular expression ({exc})") from exc
+        if pattern.groups < 1:
+            raise ValueError(
+                f"{v!r} has no group. Fix: put the id in parentheses, e.g. '-(\\d+)\\.html$'"
+            )
+        return v
+
+    def key_of(self, url: str) -> str | None:
+        """The article id the source's `native_key` pattern finds in a URL."""
+        if not self.native_key:
+            return None
+        m = re.search(self.native_key, url)
+        return m.group(1) if m else None
 
     @field_validator("interval")
     @classmethod

@@ -38,9 +38,27 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     body: str | None = None
     delay: float = 0.0
+    method: str = "GET"  # GET routes answer HEAD too
+    form: dict[str, str] = field(default_factory=dict)  # POST: these form fields must match
+    headers_required: dict[str, str] = field(default_factory=dict)  # e.g. X-Requested-With
 
-    def matches(self, path: str, query: Mapping[str, str]) -> bool:
-        return path == self.path and all(query.get(k) == v for k, v in self.query.items())
+    def matches(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        form: Mapping[str, str],
+        headers: Mapping[str, str],
+    ) -> bool:
+        wanted = self.method.upper()
+        if method != wanted and not (method == "HEAD" and wanted == "GET"):
+            return False
+        return (
+            path == self.path
+            and all(query.get(k) == v for k, v in self.query.items())
+            and all(form.get(k) == v for k, v in self.form.items())
+            and all(headers.get(k) == v for k, v in self.headers_required.items())
+        )
 
 
 @dataclass
@@ -62,9 +80,30 @@ class SamplePortal:
     def golden_dir(self) -> Path:
         return self.root / "golden"
 
+    def file_for(self, url: str) -> Path | None:
+        """The file a GET of `url` (path and query) is answered with, if any."""
+        parts = urlsplit(url)
+        path = unquote(parts.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        for route in _by_specificity(self.routes):
+            if route.matches("GET", path, query, {}, {}):
+                return (self.root / route.file).resolve() if route.file else None
+        site = self.site.resolve()
+        candidate = (site / path.lstrip("/")).resolve()
+        if site not in (candidate, *candidate.parents):
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() else None
+
     def sources_toml(self, base: str) -> str:
         """This copy's [[source]] tables with {base} replaced by the server's origin."""
         return tomli_w.dumps({"source": _substitute(self.sources, base.rstrip("/"))})
+
+
+def _by_specificity(routes: list[Route]) -> list[Route]:
+    """Routes with more conditions first: `/list?id=5` wins over `/list`."""
+    return sorted(routes, key=lambda r: -(len(r.query) + len(r.form) + len(r.headers_required)))
 
 
 def _substitute(value: Any, base: str) -> Any:
@@ -121,14 +160,23 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._serve(head=False)
 
+    def do_POST(self) -> None:
+        self._serve(head=False)
+
     def _serve(self, head: bool) -> None:
         parts = urlsplit(self.path)
         path = unquote(parts.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        self.server.log.append((self.command, self.path, dict(self.headers.items())))
+        form: dict[str, str] = {}
+        if self.command == "POST":
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(min(length, 1_000_000)).decode("utf-8", "replace")
+            form = dict(parse_qsl(raw, keep_blank_values=True))
+        headers = dict(self.headers.items())
+        self.server.log.append((self.command, self.path, headers))
         portal = self.server.portal
-        for route in [*self.server.extra_routes, *portal.routes]:
-            if route.matches(path, query):
+        for route in [*self.server.extra_routes, *_by_specificity(portal.routes)]:
+            if route.matches(self.command, path, query, form, headers):
                 if route.delay:
                     time.sleep(route.delay)
                 if route.body is not None:
@@ -144,7 +192,7 @@ class _Handler(BaseHTTPRequestHandler):
                     body, ctype = b"", route.content_type or "text/plain"
                 self._send(route.status, body, ctype, route.headers, head)
                 return
-        found = self._file_for(path)
+        found = self.server.portal.file_for(self.path) if self.command != "POST" else None
         if found is None:
             self._send(
                 404, b"<html><body><h1>404</h1></body></html>", "text/html; charset=utf-8", {}, head
@@ -154,15 +202,6 @@ class _Handler(BaseHTTPRequestHandler):
             found.suffix.lower(), mimetypes.guess_type(found.name)[0] or "application/octet-stream"
         )
         self._send(200, found.read_bytes(), ctype, {}, head)
-
-    def _file_for(self, path: str) -> Path | None:
-        site = self.server.portal.site.resolve()
-        candidate = (site / path.lstrip("/")).resolve()
-        if site not in (candidate, *candidate.parents):
-            return None
-        if candidate.is_dir():
-            candidate = candidate / "index.html"
-        return candidate if candidate.is_file() else None
 
     def _send(
         self, status: int, body: bytes, ctype: str, headers: Mapping[str, str], head: bool

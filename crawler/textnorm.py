@@ -58,7 +58,7 @@ def clean_text(text: str | None, *, keep_newlines: bool = False) -> str:
     return " ".join(text.split())
 
 
-def _split_tone(syllable: str) -> tuple[str, str]:
+def split_tone(syllable: str) -> tuple[str, str]:
     """'hoà' -> ('hoa', U+0300). Shape marks (circumflex, breve, horn) stay on the letters."""
     decomposed = unicodedata.normalize("NFD", syllable)
     tone = ""
@@ -104,7 +104,7 @@ def _tone_position(base: str) -> int | None:
 
 
 def _retone(word: str) -> str:
-    base, tone = _split_tone(word)
+    base, tone = split_tone(word)
     if not tone:
         return base
     pos = _tone_position(base)

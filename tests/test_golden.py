@@ -147,8 +147,7 @@ def test_sample_portal_is_complete(sample_site: Site, portal: SamplePortal) -> N
     for g in goldens:
         missing = [f for f in FIELDS if f not in g]
         assert not missing, f"{portal.name} {g.get('url')}: golden lacks {missing}"
-        page = portal.site / g["url"].lstrip("/")
-        assert page.is_file(), f"{portal.name}: golden {g['url']} has no page"
+        assert portal.file_for(g["url"]), f"{portal.name}: golden {g['url']} has no page"
     con = sqlite3.connect(sample_site.db)
     ids = [s["id"] for s in portal.sources]
     stored = {

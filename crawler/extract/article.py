@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import lxml.html
@@ -22,6 +22,7 @@ from crawler.extract import boilerplate
 from crawler.extract.dates import parse_iso_date, parse_vn_date, plausible
 from crawler.extract.html import (
     Body,
+    add_attachments,
     clean_body,
     element_text,
     meta_content,
@@ -29,11 +30,13 @@ from crawler.extract.html import (
     select_text,
 )
 from crawler.registry import Selectors
-from crawler.textnorm import clean_text
+from crawler.textnorm import clean_text, norm_key
 
 # "(binhdinh.gov.vn) - ", "(Chinhphu.vn) – ", "HNP - ": a dateline before the lead.
 _DATELINE = re.compile(
-    r"^\s*(?:\(\s*[^()\n]{2,40}?\s*\)|\[\s*[^\[\]\n]{2,40}?\s*\]|[A-ZĐ]{2,6})\s*[-–—:]+\s*"
+    r"^\s*(?:(?:\(\s*[^()\n]{2,40}?\s*\)|\[\s*[^\[\]\n]{2,40}?\s*\]|[A-ZĐ]{2,6})\s*[-–—:]+\s*"
+    # "(BL-CL) Ngày 7/5…", "(Baohungyen.vn) Sáng…": an agency code or a domain in brackets
+    r"|\((?:[A-ZĐ]{1,8}(?:[-./][A-ZĐ]{1,8})*|[\w.-]+\.(?:vn|com|net|org))\)\s+(?=[A-ZĐ\d]))"
 )
 _TITLE_SUFFIX = re.compile(r"\s+[-|–—]\s+[^-|–—]{3,80}$")
 
@@ -74,13 +77,119 @@ def _json_ld_dates(sel: Selector) -> tuple[str, str]:
     return published, modified
 
 
+_DATE_HINT = re.compile(
+    r"(date|time|ngay|publish|posted|created|update|thoigian|thoi-gian|ngaydang|ngay-dang)", re.I
+)
+# Class-name words portals use for the sapo ("qnp-news-sapo", "bio-post-summary", "trichyeu").
+_SUMMARY_CLASS = re.compile(
+    r"(^|[\s_-])(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|hometext|chapeau|brief|lead|"
+    r"description|mota|mo-ta)([\s_-]|$)",
+    re.IGNORECASE,
+)
+# Page chrome. Not <form>: ASP.NET portals (SharePoint, DNN) wrap the whole page in one.
+_CHROME = {"nav", "header", "footer", "aside"}
+
+
+def _in_chrome(el: lxml.html.HtmlElement) -> bool:
+    return any(a.tag in _CHROME for a in el.iterancestors())
+
+
+def _position(root: lxml.html.HtmlElement) -> dict[lxml.html.HtmlElement, int]:
+    # Keyed by the elements themselves: lxml proxies of unreferenced nodes are recreated on
+    # each traversal, so id() of them is not stable.
+    return {el: i for i, el in enumerate(root.iter())}
+
+
+@dataclass
+class _Printed:
+    when: datetime
+    has_time: bool
+    element: lxml.html.HtmlElement | None
+
+
+def _subtree_end(order: dict[lxml.html.HtmlElement, int], el: lxml.html.HtmlElement) -> int:
+    descendants = list(el.iter())
+    return order.get(descendants[-1], order.get(el, 0))
+
+
+def _printed_date(
+    sel: Selector,
+    selectors: Selectors,
+    tz: ZoneInfo,
+    title_el: lxml.html.HtmlElement | None,
+    body_el: lxml.html.HtmlElement | None,
+    problems: list[str],
+) -> tuple[_Printed | None, str]:
+    """The publication date printed on the page, and where it came from ("selector", "page").
+
+    A selector match after the end of the body is refused (related-news lists print dates too).
+    Without a selector: an element named like a date (class/id) before the end of the body,
+    preferring one after the title; else the first date printed between the title and the
+    body's text."""
+    root = sel.root
+    if not isinstance(root, lxml.html.HtmlElement):
+        return None, ""
+    order = _position(root)
+    start = order.get(title_el, -1) if title_el is not None else -1
+    body_start = order.get(body_el, len(order)) if body_el is not None else len(order)
+    body_end = _subtree_end(order, body_el) if body_el is not None else len(order)
+    if selectors.published:
+        texts = []
+        for el in select_elements(sel, selectors.published):
+            if order.get(el, 0) > body_end:
+                continue
+            text = element_text(el)
+            parsed = parse_vn_date(text, tz)
+            if parsed:
+                return _Printed(parsed[0], parsed[1], el), "selector"
+            texts.append(text)
+        if any(texts):
+            problems.append(f"printed date not understood: {texts[0][:60]!r}")
+    hinted: list[tuple[int, _Printed]] = []
+    between: list[tuple[int, _Printed]] = []
+    first_text = body_end
+    if body_el is not None:
+        for p in body_el.iter("p", "li", "div", "td"):
+            if len(element_text(p)) >= 100:
+                first_text = order.get(p, body_end)
+                break
+    for el, pos in order.items():
+        if pos > body_end:
+            break
+        if not isinstance(el.tag, str) or el.tag in {"script", "style", "a", "title"}:
+            continue
+        if _in_chrome(el):
+            continue
+        ident = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if _DATE_HINT.search(ident):
+            text = element_text(el)
+            if len(text) <= 120:
+                parsed = parse_vn_date(text, tz)
+                if parsed:
+                    hinted.append((pos, _Printed(parsed[0], parsed[1], el)))
+                    continue
+        if start < pos < min(first_text, body_end) or (start < pos < body_start):
+            own = clean_text(" ".join([el.text or "", *(c.tail or "" for c in el)]))
+            if own and len(own) <= 160:
+                parsed = parse_vn_date(own, tz)
+                if parsed:
+                    between.append((pos, _Printed(parsed[0], parsed[1], el)))
+    after_title = [h for h in hinted if h[0] > start] or hinted
+    for group in (after_title, between):
+        if group:
+            return group[0][1], "page"
+    return None, ""
+
+
 def _dates(
     sel: Selector,
     selectors: Selectors,
     tz: ZoneInfo,
     list_date: datetime | None,
     reference: datetime | None,
-) -> tuple[datetime | None, str | None, datetime | None, list[str]]:
+    title_el: lxml.html.HtmlElement | None = None,
+    body_el: lxml.html.HtmlElement | None = None,
+) -> tuple[datetime | None, str | None, datetime | None, list[str], lxml.html.HtmlElement | None]:
     problems: list[str] = []
     meta_pub = parse_iso_date(
         meta_content(
@@ -101,63 +210,132 @@ def _dates(
         meta_content(sel, "article:modified_time", "og:updated_time", "dateModified"), tz
     ) or parse_iso_date(ld_mod_s, tz)
 
-    printed_text = select_text(sel, selectors.published) if selectors.published else ""
-    printed = parse_vn_date(printed_text, tz) if printed_text else None
+    printed, origin_printed = _printed_date(sel, selectors, tz, title_el, body_el, problems)
     candidates: list[tuple[datetime | None, str]] = []
     if printed:
-        dt, has_time = printed
-        if not has_time:
+        dt = printed.when
+        if not printed.has_time:
             # A printed day without a time: take the time from a machine date of the same day.
             for machine, origin in ((meta_pub, "meta"), (ld_pub, "json-ld")):
                 if machine and machine.astimezone(tz).date() == dt.date():
-                    dt = machine.astimezone(tz)
-                    candidates.append((dt, origin))
+                    candidates.append((machine.astimezone(tz), origin))
                     break
-        candidates.append((dt, "selector"))
-    elif printed_text:
-        problems.append(f"printed date not understood: {printed_text[:60]!r}")
+        candidates.append((dt, origin_printed))
     candidates += [(meta_pub, "meta"), (ld_pub, "json-ld")]
     time_attr = sel.css("article time::attr(datetime), time[datetime]::attr(datetime)").get()
     candidates.append((parse_iso_date(time_attr, tz), "time"))
     candidates.append((list_date, "list"))
+    date_el = printed.element if printed else None
     for maybe, origin in candidates:
         if maybe is None:
             continue
         dt = maybe
         if plausible(dt, reference):
-            return dt.astimezone(VN_TZ), origin, modified, problems
+            return dt.astimezone(VN_TZ), origin, modified, problems, date_el
         problems.append(f"implausible {origin} date rejected: {dt.isoformat()}")
-    return None, None, modified if plausible(modified, reference) else None, problems
+    modified = modified if plausible(modified, reference) else None
+    return None, None, modified, problems, date_el
 
 
-def _title(sel: Selector, selectors: Selectors) -> str:
-    title = select_text(sel, selectors.title) if selectors.title else ""
-    if not title:
-        title = meta_content(sel, "og:title", "twitter:title")
-    if not title:
-        title = clean_text(sel.xpath("//title//text()").get() or "")
-        title = _TITLE_SUFFIX.sub("", title)
-    return title
+def _similar(a: str, b: str) -> float:
+    from difflib import SequenceMatcher
+
+    ka, kb = norm_key(a), norm_key(b)
+    if not ka or not kb:
+        return 0.0
+    if ka in kb or kb in ka:
+        return min(len(ka), len(kb)) / max(len(ka), len(kb)) * 0.5 + 0.5
+    return SequenceMatcher(None, ka, kb).ratio()
+
+
+_TITLE_CLASS = re.compile(r"(title|tieude|tieu-de|tieu_de|heading|headline)", re.I)
+
+
+def _title(
+    sel: Selector, selectors: Selectors, list_title: str | None = None
+) -> tuple[str, lxml.html.HtmlElement | None]:
+    """The title and the element holding it (None when it came from meta tags or the list).
+
+    Without a selector: the heading (or title-classed block) that best matches the list page's
+    headline, og:title or <title>, in that order of trust."""
+    if selectors.title:
+        for el in select_elements(sel, selectors.title):
+            text = element_text(el)
+            if text:
+                return text, el
+    og = meta_content(sel, "og:title", "twitter:title")
+    doc_title = clean_text(sel.xpath("//title//text()").get() or "")
+    reference = list_title or og or doc_title
+    root = sel.root
+    best: tuple[float, str, lxml.html.HtmlElement | None] = (0.0, "", None)
+    if isinstance(root, lxml.html.HtmlElement):
+        for el in root.iter("h1", "h2", "h3", "h4", "p", "div", "span", "strong", "td", "b"):
+            ident = f"{el.get('class') or ''} {el.get('id') or ''}"
+            if el.tag not in {"h1", "h2", "h3", "h4"} and not _TITLE_CLASS.search(ident):
+                continue
+            text = element_text(el)
+            if not 8 <= len(text) <= 400 or _in_chrome(el):
+                continue
+            score = _similar(text, reference) if reference else 0.0
+            if not reference and el.tag == "h1":
+                score = 0.7
+            if score > best[0]:
+                best = (score, text, el)
+    if best[0] >= 0.6:
+        return best[1], best[2]
+    if list_title:
+        return list_title, None
+    if og:
+        return og, None
+    return _TITLE_SUFFIX.sub("", doc_title), None
+
+
+_PARAGRAPHS = ("p", "li", "h2", "h3", "h4", "blockquote", "figcaption", "pre", "div", "td")
+_CONTAINERS = {"div", "article", "section", "td", "main"}
+_BLOCK_CHILDREN = {"p", "div", "table", "ul", "ol", "li", "h1", "h2", "h3", "h4", "section"}
 
 
 def find_main_content(sel: Selector) -> lxml.html.HtmlElement | None:
-    """The element holding most paragraph text and least link text (a fallback, not a platform)."""
-    best: tuple[float, lxml.html.HtmlElement] | None = None
+    """The element holding the article's paragraphs: most paragraph text, least link text;
+    then the tightest descendant that still holds nearly all of it.
+
+    Every paragraph-like block (p, li, headings, and div/td holding text directly) adds its text
+    and its linked text to each container above it, in one pass over the page."""
     root = sel.root
     if not isinstance(root, lxml.html.HtmlElement):
         return None
-    for el in root.iter("div", "article", "section", "td", "main"):
-        paragraphs = [
-            c for c in el if isinstance(c.tag, str) and c.tag in {"p", "h2", "h3", "ul", "figure"}
-        ]
-        if len(paragraphs) < 2:
+    totals: dict[int, list[int]] = {}
+    elements: dict[int, lxml.html.HtmlElement] = {}
+    for block in root.iter(*_PARAGRAPHS):
+        if block.tag in {"div", "td"} and any(
+            isinstance(c.tag, str) and c.tag in _BLOCK_CHILDREN for c in block
+        ):
+            continue  # a container, not a paragraph
+        ancestors = list(block.iterancestors())
+        if any(a.tag in {"p", "li"} for a in ancestors):
+            continue  # counted with its enclosing paragraph
+        if any(a.tag in _CHROME for a in ancestors):
             continue
-        text_len = sum(len(element_text(p)) for p in paragraphs)
-        link_len = sum(len(element_text(a)) for p in paragraphs for a in p.iter("a"))
-        score = text_len - 2 * link_len
-        if best is None or score > best[0]:
-            best = (score, el)
-    return best[1] if best else None
+        text = len(element_text(block))
+        if not text:
+            continue
+        linked = sum(len(element_text(a)) for a in block.iter("a"))
+        for anc in [block, *ancestors]:
+            if anc.tag in _CONTAINERS:
+                total = totals.setdefault(id(anc), [0, 0])
+                total[0] += text
+                total[1] += linked
+                elements[id(anc)] = anc
+    scores = {key: t * (1 - linked / t) ** 2 for key, (t, linked) in totals.items() if t >= 100}
+    if not scores:
+        return None
+    chosen = elements[max(scores, key=lambda k: scores[k])]
+    while True:
+        children = [c for c in chosen if isinstance(c.tag, str) and id(c) in scores]
+        tighter = max(children, key=lambda c: scores[id(c)], default=None)
+        if tighter is None or scores[id(tighter)] < 0.9 * scores[id(chosen)]:
+            return chosen
+        chosen = tighter
 
 
 def extract_article(
@@ -167,50 +345,151 @@ def extract_article(
     *,
     tz: ZoneInfo = VN_TZ,
     list_date: datetime | None = None,
+    list_title: str | None = None,
     reference: datetime | None = None,
 ) -> Extracted:
     out = Extracted()
-    out.title = _title(sel, selectors)
-    out.published, out.published_source, out.updated, date_problems = _dates(
-        sel, selectors, tz, list_date, reference
-    )
-    out.problems += date_problems
-
-    summary_els = select_elements(sel, selectors.summary)
-    if summary_els:
-        out.summary = element_text(summary_els[0])
-    out.summary = strip_dateline(out.summary)
+    out.title, title_el = _title(sel, selectors, list_title)
 
     body_els = select_elements(sel, selectors.body)
+    if len(body_els) > 1:
+        # Several matches: keep the ones with text (portals leave empty twins of the body
+        # field around), the longest first (it anchors the date and sapo search).
+        sizes = {id(e): len(element_text(e)) for e in body_els}
+        top = max(sizes.values())
+        body_els = [e for e in body_els if sizes[id(e)] >= max(top * 0.1, 1)]
     if not body_els:
         main = find_main_content(sel)
         if main is not None:
             body_els = [main]
-            out.problems.append("body selector matched nothing; used main-content detection")
+            if selectors.body:
+                out.problems.append("body selector matched nothing; used main-content detection")
+
+    anchor = max(body_els, key=lambda e: len(element_text(e))) if body_els else None
+    out.published, out.published_source, out.updated, date_problems, date_el = _dates(
+        sel, selectors, tz, list_date, reference, title_el, anchor
+    )
+    out.problems += date_problems
+
+    summary_els = [e for e in select_elements(sel, selectors.summary) if element_text(e)]
+    summary_els = (summary_els or _summary_guess(sel, anchor))[:1]
+    if summary_els:
+        out.summary = strip_dateline(element_text(summary_els[0]))
     lead_els: list[lxml.html.HtmlElement] = []
-    if not out.summary and body_els:
-        lead = boilerplate.bold_lead(body_els[0])
+    if not out.summary and anchor is not None:
+        lead = boilerplate.bold_lead(anchor)
         if lead is not None:
             out.summary = strip_dateline(element_text(lead))
             lead_els = [lead]
-    title_els = select_elements(sel, selectors.title)
-    date_els = select_elements(sel, selectors.published)
     out.body = clean_body(
         body_els,
         url,
         selectors.remove,
-        exclude=[*summary_els[:1], *lead_els, *title_els[:1], *date_els[:1]],
+        exclude=[
+            *summary_els,
+            *lead_els,
+            *([title_el] if title_el is not None else []),
+            *([date_el] if date_el is not None else []),
+        ],
     )
+    if selectors.attachments:
+        add_attachments(out.body, select_elements(sel, selectors.attachments), url)
+    elif anchor is not None:
+        add_attachments(out.body, _attachment_boxes_after(anchor), url)
 
     author = select_text(sel, selectors.author) if selectors.author else ""
     if author:
         parsed = boilerplate.parse_trailer(author)
         author = parsed[1] if parsed else author
     out.author = author or out.body.author
+    if not out.author and body_els:
+        out.author = _trailer_after(body_els[-1])
 
     image = meta_content(sel, "og:image", "twitter:image")
-    if image:
+    if image and _looks_like_image(urljoin(url, image)):
         out.image_url = urljoin(url, image)
     elif out.body.images:
         out.image_url = out.body.images[0][0]
     return out
+
+
+def _summary_guess(
+    sel: Selector, body: lxml.html.HtmlElement | None
+) -> list[lxml.html.HtmlElement]:
+    """A block named like a sapo, before the body or at its start, of a sapo's length."""
+    root = sel.root
+    if not isinstance(root, lxml.html.HtmlElement):
+        return []
+    order = _position(root)
+    body_pos = order.get(body, len(order)) if body is not None else len(order)
+    first_para = body_pos
+    if body is not None:
+        for p in body.iter("p", "div"):
+            if p is not body and len(element_text(p)) >= 100:
+                first_para = order.get(p, body_pos)
+                break
+    for el, pos in order.items():
+        if pos > first_para:
+            break
+        if not isinstance(el.tag, str) or el.tag in {"meta", "body", "html", "head"}:
+            continue
+        if not _SUMMARY_CLASS.search(el.get("class") or "") or _in_chrome(el):
+            continue
+        if body is not None and any(d is el for d in body.iterancestors()):
+            continue  # a wrapper of the body, not the sapo
+        if 40 <= len(element_text(el)) <= 1200:
+            return [el]
+    return []
+
+
+def _looks_like_image(url: str) -> bool:
+    """og:image values that name a file (some portals put their bare homepage there)."""
+    path = urlsplit(url).path
+    return bool(path.strip("/")) and not path.endswith("/")
+
+
+_ATTACHMENT_LABEL = re.compile(r"(đính kèm|tải về|tải xuống|tệp tin|văn bản kèm)", re.I)
+
+
+def _following_blocks(body: lxml.html.HtmlElement, limit: int) -> list[lxml.html.HtmlElement]:
+    """The first few blocks with text after the body (climbing out of its wrappers)."""
+    out: list[lxml.html.HtmlElement] = []
+    node: lxml.html.HtmlElement | None = body
+    while node is not None and len(out) < limit:
+        sibling = node.getnext()
+        if sibling is None:
+            node = node.getparent()
+            if node is None or node.tag in {"body", "html"}:
+                break
+            continue
+        node = sibling
+        if isinstance(node.tag, str) and element_text(node):
+            out.append(node)
+    return out
+
+
+def _attachment_boxes_after(body: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """A "Tệp đính kèm" box right after the body (its links are the article's documents)."""
+    boxes = []
+    for block in _following_blocks(body, 3):
+        text = element_text(block)
+        if boilerplate.is_related_heading(text):
+            break
+        if _ATTACHMENT_LABEL.search(text[:80]):
+            boxes.append(block)
+    return boxes
+
+
+def _trailer_after(body: lxml.html.HtmlElement, limit: int = 4) -> str | None:
+    """An author / source line printed just after the body ("Tác giả: …" in its own block)."""
+    found: list[tuple[int, str]] = []
+    for block in _following_blocks(body, limit):
+        if boilerplate.is_related_heading(element_text(block)):
+            break
+        for part in [block, *block.iter("p", "div", "span", "strong", "b", "li")]:
+            parsed = boilerplate.parse_trailer(element_text(part))
+            if parsed:
+                found.append((boilerplate.trailer_priority(parsed[0]), parsed[1]))
+        if found:
+            break
+    return min(found)[1] if found else None

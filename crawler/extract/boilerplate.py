@@ -122,6 +122,7 @@ RELATED_HEADINGS = (
     "tin đã đưa",
     "các tin đã đưa",
     "xem thêm",
+    "đọc thêm",
     "tin mới",
     "tin mới nhất",
     "tin xem nhiều",
@@ -220,6 +221,14 @@ def is_boilerplate_text(text: str) -> bool:
         and set(words) <= _SHARE_WORDS
         and bool(set(words) & _SHARE_REQUIRED)
     )
+
+
+def trailer_priority(label: str) -> int:
+    return _PRIORITY.get(label, 5)
+
+
+def is_related_heading(text: str) -> bool:
+    return _is_related_heading(text)
 
 
 def _is_related_heading(text: str) -> bool:
@@ -348,7 +357,7 @@ def take_author_trailer(root: lxml.html.HtmlElement) -> str | None:
             found.append((_PRIORITY.get(label, 5), name))
             _remove(el)
             continue
-        if not found and seen_text == 0 and _looks_like_byline(el, text):
+        if seen_text == 0 and _looks_like_byline(el, text):
             found.append((0, text))
             _remove(el)
             continue

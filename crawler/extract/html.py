@@ -13,6 +13,7 @@ The body of an article goes through `clean_body`:
 from __future__ import annotations
 
 import copy
+import html as html_lib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -164,6 +165,8 @@ DOC_EXTENSIONS = (
     ".ods",
     ".rtf",
 )
+# "Tập tin : x.pdf", "Tải về: x.doc": the label before a file name in a download link.
+_FILE_LABEL = re.compile(r"^\s*(tập tin|tệp tin|tệp|file|tải về|tải xuống|download)\s*:\s*", re.I)
 IMAGE_PLACEHOLDER = re.compile(r"(data:image/|blank\.gif|spacer\.gif|loading\.gif|lazy)", re.I)
 
 
@@ -195,8 +198,8 @@ def select(sel: Selector | SelectorList[Selector], query: str) -> SelectorList[S
     return found
 
 
-def element_text(el: lxml.html.HtmlElement) -> str:
-    """Text content as a reader sees it (block boundaries become spaces)."""
+def raw_text(el: lxml.html.HtmlElement) -> str:
+    """Text content with block boundaries and <br> as spaces, whitespace left as it is."""
     parts: list[str] = [el.text or ""]
 
     def walk(node: lxml.html.HtmlElement) -> None:
@@ -218,7 +221,12 @@ def element_text(el: lxml.html.HtmlElement) -> str:
 
     for child in el:
         walk(child)
-    return clean_text("".join(parts))
+    return "".join(parts)
+
+
+def element_text(el: lxml.html.HtmlElement) -> str:
+    """Text content as a reader sees it (block boundaries become spaces)."""
+    return clean_text(raw_text(el))
 
 
 def _node_text(item: Selector) -> str:
@@ -343,6 +351,45 @@ def _caption_like(el: lxml.html.HtmlElement) -> bool:
     return centred or only_emphasis or "caption" in cls or text.startswith(("Ảnh:", "Ảnh minh"))
 
 
+def _inline_caption(holder: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str] | None:
+    """`<p><img><br><em>caption</em></p>`: one image, then a short caption in the same block."""
+    imgs = holder.xpath(".//img")
+    if len(imgs) != 1 or any(
+        isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in holder.iterdescendants()
+    ):
+        return None
+    img = imgs[0]
+    if (holder.text or "").strip():
+        return None  # text before the image: a paragraph with an inline picture
+    before = True
+    caption_parts: list[str] = []
+    for node in holder.iter():
+        if node is img:
+            before = False
+            if node.tail:
+                caption_parts.append(node.tail)
+            continue
+        if node is holder or not isinstance(node.tag, str):
+            continue
+        if before:
+            if raw_text(node).strip() and not any(a is node for a in img.iterancestors()):
+                return None
+            continue
+        if any(a is img for a in node.iterancestors()):
+            continue
+        caption_parts.append(node.text or "")
+        if node.tail and node.getparent() is not None:
+            caption_parts.append(node.tail)
+    caption = clean_text("".join(caption_parts))
+    if not caption or len(caption) > 300:
+        return None
+    style = (holder.get("style") or "").replace(" ", "").lower()
+    emphasised = bool(holder.xpath(".//em|.//i"))
+    if "text-align:center" in style or holder.get("align") == "center" or emphasised:
+        return img, caption
+    return None
+
+
 def _figures(root: lxml.html.HtmlElement) -> None:
     """`<p><img></p><p><em>caption</em></p>` and image tables become figure/figcaption."""
     # Image tables: one cell with the image, the next row/cell with the caption.
@@ -364,7 +411,21 @@ def _figures(root: lxml.html.HtmlElement) -> None:
         figure.tail = table.tail
         table.getparent().replace(table, figure)
     for holder in list(root.iter("p", "div", "center")):
-        if holder.getparent() is None or not _is_image_only(holder):
+        if holder.getparent() is None or any(a.tag == "figure" for a in holder.iterancestors()):
+            continue  # gone, or already a figure (its figcaption is handled below)
+        inline = _inline_caption(holder)
+        if inline is not None:
+            img, inline_caption = inline
+            figure = lxml.html.Element("figure")
+            clone = copy.copy(img)
+            clone.tail = None
+            figure.append(clone)
+            cap = lxml.etree.SubElement(figure, "figcaption")
+            cap.text = inline_caption
+            figure.tail = holder.tail
+            holder.getparent().replace(holder, figure)
+            continue
+        if not _is_image_only(holder):
             continue
         imgs = holder.xpath(".//img")
         nxt = holder.getnext()
@@ -410,10 +471,45 @@ def _attachments(root: lxml.html.HtmlElement) -> list[Attachment]:
     for a in root.iter("a"):
         href = a.get("href") or ""
         path = urlsplit(href).path.lower()
-        if path.endswith(DOC_EXTENSIONS) or any(f"{ext}/" in path for ext in DOC_EXTENSIONS):
-            title = element_text(a) or path.rsplit("/", 1)[-1]
-            found.setdefault(href, Attachment(url=href, title=title))
+        text = _FILE_LABEL.sub("", element_text(a))
+        # A document's URL ends in its extension; download handlers ("?download=1") are known
+        # by the link's download attribute or by a file name as its text.
+        by_url = path.endswith(DOC_EXTENSIONS) or any(f"{ext}/" in path for ext in DOC_EXTENSIONS)
+        by_text = text.lower().endswith(DOC_EXTENSIONS) and " " not in text.strip()
+        if href and (by_url or by_text or a.get("download") is not None):
+            found.setdefault(href, Attachment(url=href, title=text or path.rsplit("/", 1)[-1]))
     return list(found.values())
+
+
+def _is_layout_table(table: lxml.html.HtmlElement) -> bool:
+    """Tables used for page layout (old portals) rather than data: a cell holds paragraphs,
+    a nested table or a long text."""
+    for cell in table.iter("td", "th"):
+        if any(a.tag == "table" and a is not table for a in cell.iterancestors()):
+            continue  # a cell of a nested table
+        blocks = [
+            c
+            for c in cell
+            if isinstance(c.tag, str) and c.tag in {"p", "div", "table", "ul", "ol", "h2", "h3"}
+        ]
+        if len(blocks) >= 2 or any(c.tag == "table" for c in blocks):
+            return True
+        if len(element_text(cell)) > 400:
+            return True
+    return False
+
+
+def _unwrap_layout_tables(root: lxml.html.HtmlElement) -> None:
+    for table in list(root.iter("table")):
+        if table.getparent() is None or not _is_layout_table(table):
+            continue
+        for el in [table, *table.iter("tbody", "thead", "tfoot", "tr", "td", "th")]:
+            if el is table or not any(
+                a.tag == "table" and a is not table for a in el.iterancestors()
+            ):
+                el.tag = "div"
+                for attr in ("width", "height", "align", "valign", "colspan", "rowspan"):
+                    el.attrib.pop(attr, None)
 
 
 def _unwrap_layout(root: lxml.html.HtmlElement) -> None:
@@ -451,10 +547,10 @@ def text_blocks(html: str) -> list[str]:
             if isinstance(node, str):
                 out.append(node)
             else:
-                out.append(element_text(node))
+                out.append(raw_text(node))
                 if node.tail:
                     out.append(node.tail)
-        return clean_text(" ".join(out))
+        return clean_text("".join(out))
 
     def walk(el: lxml.html.HtmlElement) -> None:
         if el.tag == "tr":
@@ -504,16 +600,24 @@ def clean_body(
     for el in elements:
         clone = copy.deepcopy(el)
         clone.tail = None
+        if clone.tag in {"td", "th", "tr", "tbody", "thead", "tfoot"}:
+            clone.tag = "div"  # a layout cell chosen as the body: no table around it any more
         container.append(clone)
-    # Elements that belong to other fields (the sapo, the title) when they sit inside the body.
+    # Elements that belong to other fields (the sapo, the title, the date) when they sit inside
+    # the body: found by walking the originals and their clones in step (collected first, then
+    # removed, so the two walks stay aligned).
     if excluded:
-        for original, clone in zip(
-            (n for e in elements for n in e.iter()),
-            (n for c in container for n in c.iter()),
-            strict=False,
-        ):
-            if id(original) in excluded:
-                _remove(clone)
+        doomed = [
+            clone
+            for original, clone in zip(
+                (n for e in elements for n in e.iter()),
+                (n for c in container for n in c.iter()),
+                strict=True,
+            )
+            if id(original) in excluded
+        ]
+        for clone in doomed:
+            _remove(clone)
     _drop_never_content(container)
     _remove_selectors(container, remove)
     boilerplate.strip_blocks(container)
@@ -521,6 +625,7 @@ def clean_body(
     _fix_images(container)
     _figures(container)
     _absolutize(container, base_url)
+    _unwrap_layout_tables(container)
     _unwrap_layout(container)
     raw_html = lxml.html.tostring(container, encoding="unicode")
     safe = sanitize(raw_html)
@@ -538,6 +643,24 @@ def clean_body(
     return Body(
         html=safe, blocks=blocks, images=images, attachments=_attachments(fragment), author=author
     )
+
+
+def add_attachments(body: Body, containers: list[lxml.html.HtmlElement], base_url: str) -> None:
+    """Documents linked outside the body ("Văn bản đính kèm" boxes): listed in the store and
+    appended to the content as links (the article text itself is left as it is)."""
+    found: list[Attachment] = []
+    for container in containers:
+        clone = copy.deepcopy(container)
+        _absolutize(clone, base_url)
+        found += [a for a in _attachments(clone) if a.url not in {b.url for b in body.attachments}]
+    if not found:
+        return
+    body.attachments += found
+    items = "".join(
+        f'<li><a href="{html_lib.escape(a.url, quote=True)}">{html_lib.escape(a.title)}</a></li>'
+        for a in found
+    )
+    body.html += sanitize(f"<p>Tài liệu kèm theo:</p><ul>{items}</ul>")
 
 
 _EMPTY_P = re.compile(r"<p>(?:\s|&nbsp;|\u00a0|<br\s*/?>)*</p>")

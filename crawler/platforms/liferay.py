@@ -23,12 +23,11 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from parsel import Selector
 
 from crawler.extract.html import element_text, select
-from crawler.platforms.base import COMMON_REMOVE, NEXT_LABEL, Platform, _href
+from crawler.platforms.base import COMMON_REMOVE, NEXT_LABEL, Platform, href_of, usable_href
 from crawler.registry import Selectors
 
 _VIEW_CONTENT = re.compile(r"/-/view_content/(\d+)(?:[-/.]|$)")
 _ASSET_CONTENT = re.compile(r"/-/asset_publisher/[^/]+/content/([^/?#;]+)")
-_JS = re.compile(r"^\s*(javascript:|#|$)", re.IGNORECASE)
 
 
 class Liferay(Platform):
@@ -64,11 +63,11 @@ class Liferay(Platform):
         query = selectors.next_page or self.defaults.next_page or ""
         for node in select(sel, query):
             text = element_text(node.root) if hasattr(node.root, "tag") else ""
-            href = _href(node)
-            if not href or _JS.match(href):
+            href = href_of(node)
+            if not usable_href(href):
                 continue
             if NEXT_LABEL.match(text) or "next" in (node.root.get("class") or ""):
-                return urljoin(url, href.strip())
+                return urljoin(url, (href or "").strip())
         return None
 
     def native_key(self, url: str) -> str | None:

@@ -4,4 +4,10 @@
 PLATFORMS: dict[str, str] = {
     "upload-cms": "upload_cms",
     "liferay": "liferay",
+    "sharepoint": "sharepoint",
+    "dnn": "dnn",
+    "nukeviet": "nukeviet",
+    "vgp": "vgp",
+    "rss": "rss",
+    "generic": "generic",
 }

@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import scrapy
-from parsel import Selector
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -26,9 +25,10 @@ from twisted.python.failure import Failure
 
 from crawler.clock import now, now_iso
 from crawler.config import Config
-from crawler.extract.html import make_selector
+from crawler.extract.encoding import decode_html
 from crawler.items import Article, RawPage
 from crawler.platforms import get_platform
+from crawler.platforms.base import Page, PageRequest
 from crawler.registry import Source, load_registry
 from crawler.store import open_store, write_transaction
 from crawler.store.runs import RunCounts, finish_run, start_run
@@ -40,6 +40,12 @@ MAX_MESSAGES = 8
 
 def _content_type(response: Response) -> str:
     return (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {
+        k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
+    }
 
 
 _FAILURE_NAMES = {
@@ -180,20 +186,34 @@ class PortalSpider(scrapy.Spider):
         for key, value in values.items():
             if (s.getpriority(key) or 0) <= 30:  # keep `-s` command-line overrides
                 s.set(key, value, priority="spider")
-        self.user_agent = values["USER_AGENT"]
-        self.download_delay = delay
 
     # -- requests -------------------------------------------------------------------------
 
+    def _request(self, req: PageRequest, callback: Any, meta: dict[str, Any]) -> scrapy.Request:
+        meta = {**meta, "kind": req.kind, "context": req.context}
+        if req.method.upper() == "POST":
+            return scrapy.FormRequest(
+                req.url,
+                formdata=req.form or [],
+                headers=req.headers or None,
+                callback=callback,
+                errback=self.on_error,
+                meta=meta,
+                dont_filter=True,
+            )
+        return scrapy.Request(
+            req.url,
+            headers=req.headers or None,
+            callback=callback,
+            errback=self.on_error,
+            meta=meta,
+            dont_filter=req.kind == "list" and meta.get("page_no") == 1,
+        )
+
     async def start(self) -> AsyncIterator[Any]:
         for section in self.source.section:
-            yield scrapy.Request(
-                section.url,
-                callback=self.parse_list,
-                errback=self.on_error,
-                dont_filter=True,
-                meta={"section": section.url, "page_no": 1, "kind": "list"},
-            )
+            for req in self.platform.section_requests(section.url):
+                yield self._request(req, self.parse_list, {"section": section.url, "page_no": 1})
 
     def _record_error(self, kind: str, url: str, reason: str) -> None:
         self.error_kinds[kind] += 1
@@ -208,26 +228,54 @@ class PortalSpider(scrapy.Spider):
         if failure.check(HttpError):
             self.pages += 1
 
-    def _selector(self, response: Response, kind: str) -> Selector | None:
-        """The page as a parsel Selector; None (and an error recorded) when it is not HTML."""
+    def _page(self, response: Response, kind: str) -> Page | None:
+        """The response as a platform Page; None (an error recorded) when it is not text."""
         ctype = _content_type(response)
         lower = ctype.lower()
+        textual = ("html", "xml", "json", "rss", "atom", "text/")
         if not isinstance(response, TextResponse) or (
-            lower and "html" not in lower and "xml" not in lower
+            lower and not any(t in lower for t in textual)
         ):
             self._record_error(kind, response.url, f"not an HTML page (Content-Type {ctype!r})")
             return None
-        return make_selector(response.text, response.url)
+        decoded = decode_html(response.body, ctype)
+        if decoded.problem:
+            self._record_error(kind, response.url, decoded.problem)
+            return None
+        response.meta["decoded_as"] = decoded.encoding
+        return Page(
+            url=response.url,
+            text=decoded.text,
+            status=response.status,
+            headers=_headers(response),
+            context=dict(response.meta.get("context") or {}),
+        )
 
     def parse_list(self, response: Response) -> Any:
         self.pages += 1
         meta = response.meta
-        sel = self._selector(response, "list")
-        if sel is None:
+        page = self._page(response, "list")
+        if page is None:
             return
-        entries = self.platform.list_entries(sel, response.url, self.selectors, self.tz)
-        if not entries:
-            what = "its list container is missing" if entries is None else "it lists no articles"
+        result = self.platform.parse_list(page, self.selectors, self.tz)
+        page_no = meta["page_no"]
+        for req in result.more:  # the list this page loads (an API): same page number
+            yield self._request(
+                req, self.parse_list, {"section": meta["section"], "page_no": page_no}
+            )
+        if not result.entries:
+            if result.more:
+                return
+            if page_no > 1:
+                # Past the last page: portals answer an empty list (or a bare page) there.
+                # Only a section's first page missing its list means the layout broke.
+                self.crawler.stats.inc_value("vnfeeds/empty_later_list_pages")
+                return
+            what = (
+                "its list container is missing"
+                if result.entries is None
+                else "it lists no articles"
+            )
             self.broken_lists.append(response.url)
             self._record_error(
                 "list",
@@ -238,43 +286,45 @@ class PortalSpider(scrapy.Spider):
             return
         self.lists_read += 1
         new = 0
-        for entry in entries:
+        for entry in result.entries:
             if not same_site(entry.url, self.source.homepage) and not same_site(
                 entry.url, response.url
             ):
                 self.crawler.stats.inc_value("vnfeeds/offsite_links")
                 continue
-            if self._known(entry.url):
+            entry.native_key = entry.native_key or self.source.key_of(entry.url)
+            if self._known(entry.url, entry.native_key):
                 self.known += 1
                 continue
             new += 1
-            yield scrapy.Request(
-                entry.url,
-                callback=self.parse_article,
-                errback=self.on_error,
-                meta={
-                    "kind": "article",
+            req = entry.request or PageRequest(entry.url, kind="article")
+            yield self._request(
+                req,
+                self.parse_article,
+                {
                     "section": meta["section"],
                     "list_url": response.url,
+                    "entry_url": entry.url,
                     "list_title": entry.title,
                     "list_date": entry.date,
+                    "native_key": entry.native_key,
                 },
             )
-        page_no = meta["page_no"]
         limit = self.source.max_pages + self.backfill
-        if (new or self.backfill) and page_no < limit:
-            next_url = self.platform.next_page(sel, response.url, self.selectors)
-            if next_url and next_url != response.url:
-                yield scrapy.Request(
-                    next_url,
-                    callback=self.parse_list,
-                    errback=self.on_error,
-                    meta={"section": meta["section"], "page_no": page_no + 1, "kind": "list"},
-                )
+        nxt = result.next
+        if (
+            (new or self.backfill)
+            and page_no < limit
+            and nxt is not None
+            and (nxt.url != response.url or nxt.method != "GET")
+        ):
+            yield self._request(
+                nxt, self.parse_list, {"section": meta["section"], "page_no": page_no + 1}
+            )
 
-    def _known(self, url: str) -> bool:
+    def _known(self, url: str, native: str | None = None) -> bool:
         canonical = canonicalize(url)
-        native = self.platform.native_key(url)
+        native = native or self.platform.native_key(url)
         if (
             native
             and self.store.execute(
@@ -292,36 +342,43 @@ class PortalSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Any:
         self.pages += 1
         meta = response.meta
-        sel = self._selector(response, "article")
-        if sel is None:
+        page = self._page(response, "article")
+        if page is None:
             return
         fetched_at = now_iso()
         extracted = self.platform.extract(
-            sel,
-            response.url,
+            page,
             self.selectors,
             tz=self.tz,
             list_date=meta.get("list_date"),
+            list_title=meta.get("list_title"),
             reference=now(),
         )
         for problem in extracted.problems:
             self.logger.info("%s: %s", response.url, problem)
             self.crawler.stats.inc_value("vnfeeds/extract_warnings")
-        request_url = response.request.url if response.request else response.url
-        urls = [canonicalize(u) for u in dict.fromkeys([request_url, response.url])]
-        canonical_link = sel.css("link[rel=canonical]::attr(href)").get()
-        if canonical_link:
-            absolute = response.urljoin(canonical_link.strip())
-            if same_site(absolute, response.url):
-                urls.append(canonicalize(absolute))
+        # The public URL of the article: the list's link (an API may have served the content).
+        public = meta.get("entry_url") or response.url
+        via_api = public != (response.request.url if response.request else response.url)
+        seen_urls = [public] if via_api else [public, response.url]
+        urls = [canonicalize(u) for u in dict.fromkeys(seen_urls)]
+        is_html = "html" in page.content_type or not page.content_type
+        if not via_api and is_html:
+            canonical_link = page.sel.css("link[rel=canonical]::attr(href)").get()
+            if canonical_link:
+                absolute = response.urljoin(canonical_link.strip())
+                if same_site(absolute, response.url):
+                    urls.append(canonicalize(absolute))
+        url = canonicalize(public if via_api else response.url)
         yield Article(
             source_id=self.source.id,
             province=self.source.province,
             province_then=self.source.province_then,
-            url=canonicalize(response.url),
+            url=url,
             urls=list(dict.fromkeys(urls)),
-            native_key=self.platform.native_key(response.url)
-            or self.platform.native_key(request_url),
+            native_key=meta.get("native_key")
+            or self.platform.native_key(public)
+            or self.source.key_of(public),
             section_url=meta.get("section"),
             title=extracted.title or meta.get("list_title") or "",
             summary=extracted.summary,
@@ -337,12 +394,9 @@ class PortalSpider(scrapy.Spider):
             raw=RawPage(
                 url=response.url,
                 status=response.status,
-                headers={
-                    k.decode("latin-1"): b", ".join(v).decode("latin-1")
-                    for k, v in response.headers.items()
-                },
+                headers=page.headers,
                 body=response.body,
-                encoding=getattr(response, "encoding", None),
+                encoding=response.meta.get("decoded_as"),
                 fetched_at=fetched_at,
             ),
         )
