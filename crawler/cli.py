@@ -393,6 +393,39 @@ def search(
         click.echo("no matches")
 
 
+@main.command(context_settings=CONTEXT)
+@click.argument("source_ids", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@settings_options("reextract")
+def reextract(source_ids: tuple[str, ...], as_json: bool, **options: Any) -> None:
+    """Run extraction again over the archived raw pages (after a selector or extractor fix),
+    without fetching anything. Only articles whose text or title changes are rewritten (the
+    old version is kept in revisions); refused pages that now pass become articles.
+
+    Example: vnfeeds reextract hung-yen && vnfeeds build
+    """
+    from crawler.reextract import reextract_source
+    from crawler.store import open_store
+
+    config = load_config(options)
+    registry = load_sources(config)
+    try:
+        sources = [registry.get(i) for i in source_ids] if source_ids else list(registry)
+    except KeyError as exc:
+        raise click.ClickException(str(exc.args[0])) from exc
+    db = open_store(config.db)
+    results = [reextract_source(db, s) for s in sources]
+    db.close()
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
+        return
+    for r in results:
+        click.echo(
+            f"{r.source_id:<24} pages={r.pages:<5} changed={r.changed:<4} "
+            f"unchanged={r.unchanged:<4} recovered={r.recovered:<3} failed={r.failed}"
+        )
+
+
 # -- demo --------------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 # Characters XML 1.0 forbids, plus C1 controls, lone surrogates and the non-characters.
 _XML_ILLEGAL = re.compile(
@@ -27,6 +28,8 @@ _XML_ILLEGAL = re.compile(
 )
 # Zero-width and invisible formatting characters portals leave in copied text.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# XML-illegal and invisible characters, removed in one pass.
+_DROP = re.compile(f"{_XML_ILLEGAL.pattern}|{_INVISIBLE.pattern}")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\s*\n\s*")
 
@@ -48,14 +51,14 @@ def clean_text(text: str | None, *, keep_newlines: bool = False) -> str:
     if not text:
         return ""
     text = html.unescape(text) if "&" in text else text
-    text = unicodedata.normalize("NFC", text)
-    text = strip_illegal(text)
-    text = _INVISIBLE.sub("", text)
-    text = _SPACES.sub(" ", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = _DROP.sub("", text)
     if keep_newlines:
+        text = _SPACES.sub(" ", text)
         text = _BLANK_LINES.sub("\n", text)
         return "\n".join(line.strip() for line in text.split("\n") if line.strip())
-    return " ".join(text.split())
+    return " ".join(text.split())  # str.split() knows every Unicode space
 
 
 def split_tone(syllable: str) -> tuple[str, str]:
@@ -103,7 +106,9 @@ def _tone_position(base: str) -> int | None:
     return i  # open two-vowel syllables: hòa, thủy, khỏe, mía, của
 
 
+@lru_cache(maxsize=65536)
 def _retone(word: str) -> str:
+    # Vietnamese has a few thousand syllables: caching makes this a dictionary lookup.
     base, tone = split_tone(word)
     if not tone:
         return base

@@ -95,9 +95,36 @@ def _in_chrome(el: lxml.html.HtmlElement) -> bool:
 
 
 def _position(root: lxml.html.HtmlElement) -> dict[lxml.html.HtmlElement, int]:
-    # Keyed by the elements themselves: lxml proxies of unreferenced nodes are recreated on
-    # each traversal, so id() of them is not stable.
+    """Document order of every element. Keyed by the elements themselves: lxml recreates
+    proxies of unreferenced nodes, so their id() is not stable."""
     return {el: i for i, el in enumerate(root.iter())}
+
+
+_HIDDEN = re.compile(r"(^|\s)(hidden|hide|d-none|sr-only|visually-hidden|invisible)(\s|$)", re.I)
+
+
+def _in_link_list(el: lxml.html.HtmlElement) -> bool:
+    """A date printed beside a link in a list (related news, new documents), not the article's."""
+    for anc in [el.getparent(), *(list(el.iterancestors())[1:3])]:
+        if anc is None:
+            break
+        if anc.tag in {"li", "tr"} or anc.xpath("./a[@href]"):
+            return True
+    return False
+
+
+def _first_paragraph(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The first block of running text in the body (a paragraph, not a wrapper)."""
+    for el in body.iter("p", "li", "div", "td"):
+        if el is body:
+            continue
+        if el.tag in {"div", "td"} and any(
+            isinstance(c.tag, str) and c.tag in {"p", "div", "table", "ul", "ol"} for c in el
+        ):
+            continue
+        if len(element_text(el)) >= 100:
+            return el
+    return None
 
 
 @dataclass
@@ -119,6 +146,7 @@ def _printed_date(
     title_el: lxml.html.HtmlElement | None,
     body_el: lxml.html.HtmlElement | None,
     problems: list[str],
+    order: dict[lxml.html.HtmlElement, int] | None = None,
 ) -> tuple[_Printed | None, str]:
     """The publication date printed on the page, and where it came from ("selector", "page").
 
@@ -129,7 +157,7 @@ def _printed_date(
     root = sel.root
     if not isinstance(root, lxml.html.HtmlElement):
         return None, ""
-    order = _position(root)
+    order = order if order is not None else _position(root)
     start = order.get(title_el, -1) if title_el is not None else -1
     body_start = order.get(body_el, len(order)) if body_el is not None else len(order)
     body_end = _subtree_end(order, body_el) if body_el is not None else len(order)
@@ -149,10 +177,9 @@ def _printed_date(
     between: list[tuple[int, _Printed]] = []
     first_text = body_end
     if body_el is not None:
-        for p in body_el.iter("p", "li", "div", "td"):
-            if len(element_text(p)) >= 100:
-                first_text = order.get(p, body_end)
-                break
+        first = _first_paragraph(body_el)
+        if first is not None:
+            first_text = order.get(first, body_end)
     for el, pos in order.items():
         if pos > body_end:
             break
@@ -161,7 +188,9 @@ def _printed_date(
         if _in_chrome(el):
             continue
         ident = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if _DATE_HINT.search(ident):
+        if _HIDDEN.search(ident) or el.get("hidden") is not None:
+            continue
+        if _DATE_HINT.search(ident) and not _in_link_list(el):
             text = element_text(el)
             if len(text) <= 120:
                 parsed = parse_vn_date(text, tz)
@@ -174,10 +203,11 @@ def _printed_date(
                 parsed = parse_vn_date(own, tz)
                 if parsed:
                     between.append((pos, _Printed(parsed[0], parsed[1], el)))
-    after_title = [h for h in hinted if h[0] > start] or hinted
-    for group in (after_title, between):
-        if group:
-            return group[0][1], "page"
+    if hinted:
+        # The date printed next to the title (before or after it), not one further away.
+        return min(hinted, key=lambda h: abs(h[0] - start))[1], "page"
+    if between:
+        return between[0][1], "page"
     return None, ""
 
 
@@ -189,6 +219,7 @@ def _dates(
     reference: datetime | None,
     title_el: lxml.html.HtmlElement | None = None,
     body_el: lxml.html.HtmlElement | None = None,
+    order: dict[lxml.html.HtmlElement, int] | None = None,
 ) -> tuple[datetime | None, str | None, datetime | None, list[str], lxml.html.HtmlElement | None]:
     problems: list[str] = []
     meta_pub = parse_iso_date(
@@ -210,7 +241,7 @@ def _dates(
         meta_content(sel, "article:modified_time", "og:updated_time", "dateModified"), tz
     ) or parse_iso_date(ld_mod_s, tz)
 
-    printed, origin_printed = _printed_date(sel, selectors, tz, title_el, body_el, problems)
+    printed, origin_printed = _printed_date(sel, selectors, tz, title_el, body_el, problems, order)
     candidates: list[tuple[datetime | None, str]] = []
     if printed:
         dt = printed.when
@@ -252,7 +283,11 @@ _TITLE_CLASS = re.compile(r"(title|tieude|tieu-de|tieu_de|heading|headline)", re
 
 
 def _title(
-    sel: Selector, selectors: Selectors, list_title: str | None = None
+    sel: Selector,
+    selectors: Selectors,
+    list_title: str | None = None,
+    body: lxml.html.HtmlElement | None = None,
+    order: dict[lxml.html.HtmlElement, int] | None = None,
 ) -> tuple[str, lxml.html.HtmlElement | None]:
     """The title and the element holding it (None when it came from meta tags or the list).
 
@@ -268,6 +303,7 @@ def _title(
     reference = list_title or og or doc_title
     root = sel.root
     best: tuple[float, str, lxml.html.HtmlElement | None] = (0.0, "", None)
+    headlines: list[lxml.html.HtmlElement] = []
     if isinstance(root, lxml.html.HtmlElement):
         for el in root.iter("h1", "h2", "h3", "h4", "p", "div", "span", "strong", "td", "b"):
             ident = f"{el.get('class') or ''} {el.get('id') or ''}"
@@ -276,6 +312,8 @@ def _title(
             text = element_text(el)
             if not 8 <= len(text) <= 400 or _in_chrome(el):
                 continue
+            if 4 <= len(text.split()) <= 60:
+                headlines.append(el)
             score = _similar(text, reference) if reference else 0.0
             if not reference and el.tag == "h1":
                 score = 0.7
@@ -287,55 +325,63 @@ def _title(
         return list_title, None
     if og:
         return og, None
+    # No heading matches <title>: it is the site's name, not the article's. The headline
+    # is then the last heading-like block before the body's text.
+    if body is not None and order:
+        first = _first_paragraph(body)
+        limit = order.get(first if first is not None else body, len(order))
+        before = [h for h in headlines if order.get(h, len(order)) < limit]
+        if before:
+            return element_text(before[-1]), before[-1]
     return _TITLE_SUFFIX.sub("", doc_title), None
 
 
-_PARAGRAPHS = ("p", "li", "h2", "h3", "h4", "blockquote", "figcaption", "pre", "div", "td")
-_CONTAINERS = {"div", "article", "section", "td", "main"}
+_PARAGRAPHS = ("p", "pre", "blockquote", "li", "div", "td", "h2", "h3")
+_CONTAINERS = {"div", "article", "section", "td", "main", "body", "form"}
 _BLOCK_CHILDREN = {"p", "div", "table", "ul", "ol", "li", "h1", "h2", "h3", "h4", "section"}
 
 
 def find_main_content(sel: Selector) -> lxml.html.HtmlElement | None:
-    """The element holding the article's paragraphs: most paragraph text, least link text;
-    then the tightest descendant that still holds nearly all of it.
+    """The element holding the article's paragraphs.
 
-    Every paragraph-like block (p, li, headings, and div/td holding text directly) adds its text
-    and its linked text to each container above it, in one pass over the page."""
+    Every paragraph of running text scores for its parent (fully) and its grandparent (half):
+    one point, one per comma, one per 100 characters (up to three). A container's score is then
+    weighed by how little of its text is links. Outer wrappers of the whole page collect only
+    half-scores from their grandchildren, so the block whose own children are the article's
+    paragraphs wins (the approach of Readability, with Vietnamese punctuation)."""
     root = sel.root
     if not isinstance(root, lxml.html.HtmlElement):
         return None
-    totals: dict[int, list[int]] = {}
-    elements: dict[int, lxml.html.HtmlElement] = {}
+    scores: dict[lxml.html.HtmlElement, float] = {}
     for block in root.iter(*_PARAGRAPHS):
-        if block.tag in {"div", "td"} and any(
+        if block.tag in {"div", "td", "li"} and any(
             isinstance(c.tag, str) and c.tag in _BLOCK_CHILDREN for c in block
         ):
             continue  # a container, not a paragraph
-        ancestors = list(block.iterancestors())
-        if any(a.tag in {"p", "li"} for a in ancestors):
-            continue  # counted with its enclosing paragraph
-        if any(a.tag in _CHROME for a in ancestors):
+        if any(a.tag in _CHROME for a in block.iterancestors()):
             continue
-        text = len(element_text(block))
-        if not text:
+        text = element_text(block)
+        if len(text) < 25:
             continue
         linked = sum(len(element_text(a)) for a in block.iter("a"))
-        for anc in [block, *ancestors]:
-            if anc.tag in _CONTAINERS:
-                total = totals.setdefault(id(anc), [0, 0])
-                total[0] += text
-                total[1] += linked
-                elements[id(anc)] = anc
-    scores = {key: t * (1 - linked / t) ** 2 for key, (t, linked) in totals.items() if t >= 100}
+        if linked > len(text) * 0.5:
+            continue  # a list of links
+        score = 1.0 + text.count(",") + min(len(text) // 100, 3)
+        parent = block.getparent()
+        if parent is None:
+            continue
+        for anc, share in ((parent, 1.0), (parent.getparent(), 0.5)):
+            if anc is not None and anc.tag in _CONTAINERS:
+                scores[anc] = scores.get(anc, 0.0) + score * share
     if not scores:
         return None
-    chosen = elements[max(scores, key=lambda k: scores[k])]
-    while True:
-        children = [c for c in chosen if isinstance(c.tag, str) and id(c) in scores]
-        tighter = max(children, key=lambda c: scores[id(c)], default=None)
-        if tighter is None or scores[id(tighter)] < 0.9 * scores[id(chosen)]:
-            return chosen
-        chosen = tighter
+    weighted: dict[lxml.html.HtmlElement, float] = {}
+    for el, score in scores.items():
+        # Raw text lengths (lxml, in C) are enough for a ratio.
+        total = len(el.text_content())
+        linked = sum(len(a.text_content()) for a in el.iter("a"))
+        weighted[el] = score * (1 - min(linked / max(total, 1), 1.0))
+    return max(weighted, key=lambda el: weighted[el])
 
 
 def extract_article(
@@ -349,13 +395,11 @@ def extract_article(
     reference: datetime | None = None,
 ) -> Extracted:
     out = Extracted()
-    out.title, title_el = _title(sel, selectors, list_title)
-
     body_els = select_elements(sel, selectors.body)
     if len(body_els) > 1:
         # Several matches: keep the ones with text (portals leave empty twins of the body
         # field around), the longest first (it anchors the date and sapo search).
-        sizes = {id(e): len(element_text(e)) for e in body_els}
+        sizes = {id(e): len(e.text_content().strip()) for e in body_els}
         top = max(sizes.values())
         body_els = [e for e in body_els if sizes[id(e)] >= max(top * 0.1, 1)]
     if not body_els:
@@ -365,14 +409,16 @@ def extract_article(
             if selectors.body:
                 out.problems.append("body selector matched nothing; used main-content detection")
 
-    anchor = max(body_els, key=lambda e: len(element_text(e))) if body_els else None
+    anchor = max(body_els, key=lambda e: len(e.text_content())) if body_els else None
+    order = _position(sel.root) if isinstance(sel.root, lxml.html.HtmlElement) else {}
+    out.title, title_el = _title(sel, selectors, list_title, anchor, order)
     out.published, out.published_source, out.updated, date_problems, date_el = _dates(
-        sel, selectors, tz, list_date, reference, title_el, anchor
+        sel, selectors, tz, list_date, reference, title_el, anchor, order
     )
     out.problems += date_problems
 
     summary_els = [e for e in select_elements(sel, selectors.summary) if element_text(e)]
-    summary_els = (summary_els or _summary_guess(sel, anchor))[:1]
+    summary_els = (summary_els or _summary_guess(sel, anchor, order))[:1]
     if summary_els:
         out.summary = strip_dateline(element_text(summary_els[0]))
     lead_els: list[lxml.html.HtmlElement] = []
@@ -414,20 +460,21 @@ def extract_article(
 
 
 def _summary_guess(
-    sel: Selector, body: lxml.html.HtmlElement | None
+    sel: Selector,
+    body: lxml.html.HtmlElement | None,
+    order: dict[lxml.html.HtmlElement, int] | None = None,
 ) -> list[lxml.html.HtmlElement]:
     """A block named like a sapo, before the body or at its start, of a sapo's length."""
     root = sel.root
     if not isinstance(root, lxml.html.HtmlElement):
         return []
-    order = _position(root)
+    order = order if order is not None else _position(root)
     body_pos = order.get(body, len(order)) if body is not None else len(order)
     first_para = body_pos
     if body is not None:
-        for p in body.iter("p", "div"):
-            if p is not body and len(element_text(p)) >= 100:
-                first_para = order.get(p, body_pos)
-                break
+        first = _first_paragraph(body)
+        if first is not None:
+            first_para = order.get(first, body_pos)
     for el, pos in order.items():
         if pos > first_para:
             break

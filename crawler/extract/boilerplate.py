@@ -13,9 +13,9 @@ import re
 
 import lxml.html
 
-from crawler.textnorm import clean_text, norm_key
+from crawler.textnorm import clean_text
 
-# Whole-block patterns, matched on norm_key(text) (lower case, one tone placement).
+# Whole-block patterns, matched on the lower-cased text.
 _WHOLE = [
     re.compile(p)
     for p in (
@@ -209,15 +209,20 @@ def _link_density(el: lxml.html.HtmlElement, text: str) -> float:
 
 
 def is_boilerplate_text(text: str) -> bool:
-    key = norm_key(text)
-    if not key:
+    """A whole block of toolbar, counter, share-link or reuse-notice text.
+
+    Matched on lower-cased text: none of these fixed phrases has a syllable whose tone mark
+    placement varies (oa/oe/uy), so the full norm_key is not needed (this runs on every short
+    block of every page)."""
+    if len(text) > 300:
         return False
+    key = text.lower()
     if any(p.search(key) for p in _WHOLE):
         return True
     words = re.findall(r"[\w\-]+|\|", key)
     return (
         bool(words)
-        and len(key) < 120
+        and len(words) <= 24
         and set(words) <= _SHARE_WORDS
         and bool(set(words) & _SHARE_REQUIRED)
     )
@@ -232,8 +237,7 @@ def is_related_heading(text: str) -> bool:
 
 
 def _is_related_heading(text: str) -> bool:
-    key = norm_key(text)
-    return bool(_RELATED.match(key)) and len(key) < 60
+    return len(text) < 60 and bool(_RELATED.match(text.lower()))
 
 
 def _remove(el: lxml.html.HtmlElement) -> None:
@@ -242,18 +246,31 @@ def _remove(el: lxml.html.HtmlElement) -> None:
     remove(el)
 
 
+def _text_upto(el: lxml.html.HtmlElement, limit: int) -> tuple[str, bool]:
+    """The element's text, read only up to `limit` characters; and whether there was more."""
+    parts: list[str] = []
+    size = 0
+    for piece in el.itertext():
+        parts.append(piece)
+        size += len(piece)
+        if size > limit:
+            return clean_text(" ".join(parts)), True
+    return clean_text(" ".join(parts)), False
+
+
 def strip_blocks(root: lxml.html.HtmlElement) -> None:
-    """Remove boilerplate blocks and related-news blocks (with their headlines) under root."""
-    # Related-news blocks: a container starting with the headline and made of links, or a bare
-    # headline followed by link lists.
+    """Remove boilerplate blocks and related-news blocks (with their headlines) under root.
+
+    One pass over the candidate elements; each is read only up to 300 characters (a long
+    article container costs no more than a short block)."""
     for el in list(root.iter(*_CANDIDATE_TAGS)):
         if el is root or el.getparent() is None:
             continue
-        text = _text(el)
-        if not text:
+        head, more = _text_upto(el, 300)
+        if not head:
             continue
-        key = norm_key(text)
-        if _RELATED.match(key):
+        if _RELATED.match(head[:80].lower()):
+            text = _text(el)
             if _is_related_heading(text):
                 # A bare headline: remove it and the link lists right after it.
                 nxt = el.getnext()
@@ -265,13 +282,11 @@ def strip_blocks(root: lxml.html.HtmlElement) -> None:
                     _remove(nxt)
                     nxt = following
                 _remove(el)
-            elif _link_density(el, text) >= 0.5:
+                continue
+            if _link_density(el, text) >= 0.5:
                 _remove(el)
-    for el in list(root.iter(*_CANDIDATE_TAGS)):
-        if el is root or el.getparent() is None:
-            continue
-        text = _text(el)
-        if text and len(text) < 300 and is_boilerplate_text(text):
+                continue
+        if not more and is_boilerplate_text(head):
             _remove(el)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import html as html_lib
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -255,12 +256,38 @@ def select_elements(sel: Selector, query: str | None) -> list[lxml.html.HtmlElem
     ]
 
 
-def meta_content(sel: Selector, *names: str) -> str:
-    for name in names:
+_META_CACHE: weakref.WeakKeyDictionary[lxml.html.HtmlElement, dict[str, str]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _metas(sel: Selector) -> dict[str, str]:
+    """Every <meta> of the page by property/name/itemprop (lower case), read once per page."""
+    root = sel.root
+    if not isinstance(root, lxml.html.HtmlElement):
+        return {}
+    cached = _META_CACHE.get(root)
+    if cached is not None:
+        return cached
+    metas: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        content = meta.get("content")
+        if content is None:
+            continue
         for attr in ("property", "name", "itemprop"):
-            value = sel.xpath(f"//meta[@{attr}=$n]/@content", n=name).get()
-            if value and value.strip():
-                return clean_text(value)
+            key = (meta.get(attr) or "").strip().lower()
+            if key and key not in metas:
+                metas[key] = content
+    _META_CACHE[root] = metas
+    return metas
+
+
+def meta_content(sel: Selector, *names: str) -> str:
+    metas = _metas(sel)
+    for name in names:
+        value = metas.get(name.lower())
+        if value and value.strip():
+            return clean_text(value)
     return ""
 
 
@@ -311,13 +338,24 @@ def _drop_never_content(root: lxml.html.HtmlElement) -> None:
             _remove(node)
 
 
+@cache
+def _union_xpath(queries: tuple[str, ...]) -> str:
+    return " | ".join(css_to_xpath(q) for q in queries)
+
+
 def _remove_selectors(root: lxml.html.HtmlElement, queries: Iterable[str]) -> None:
-    for query in queries:
-        xpath = css_to_xpath(query)
-        # Relative to the body element: 'descendant-or-self::' is what parsel produces.
-        for node in list(root.xpath(xpath)):
-            if isinstance(node, lxml.html.HtmlElement) and node is not root:
-                _remove(node)
+    """Remove what the selectors match, in one pass (their union; relative to the body, as
+    'descendant-or-self::' is what parsel's translation produces)."""
+    xpath = _union_xpath(tuple(queries))
+    if not xpath:
+        return
+    for node in list(root.xpath(xpath)):
+        if (
+            isinstance(node, lxml.html.HtmlElement)
+            and node is not root
+            and (node.getparent() is not None)
+        ):
+            _remove(node)
 
 
 def _fix_images(root: lxml.html.HtmlElement) -> None:

@@ -1,10 +1,10 @@
-"""Topics: the section's configured topics, plus what the keyword rules find."""
+"""Topics (crawler.articles.assign_topics): the section's topics plus the keyword rules."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from crawler.classify import classify
+from crawler.articles import assign_topics
 from crawler.items import Article
 from crawler.pipelines import CrawlerPipeline
 
@@ -13,9 +13,7 @@ class ClassifyPipeline(CrawlerPipeline):
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Article) or item.rejected:
             return item
+        topics: tuple[str, ...] = ()
         if self.spider is not None and item.section_url:
-            for topic in self.spider.source.section_topics(item.section_url):
-                item.topics.setdefault(topic, "section")
-        for topic in classify(item.title, item.summary, item.content_text):
-            item.topics.setdefault(topic, "rule")
-        return item
+            topics = self.spider.source.section_topics(item.section_url)
+        return assign_topics(item, topics)

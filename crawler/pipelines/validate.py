@@ -8,22 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.articles import rejection_reason
 from crawler.items import Article
 from crawler.pipelines import CrawlerPipeline
 
-MIN_TEXT_CHARS = 80
-
-
-def rejection_reason(item: Article) -> str | None:
-    if not item.title:
-        return "no_title"
-    if len(item.title) > 500:
-        return "title_too_long"
-    if not item.content_text and not item.attachments:
-        return "no_body"
-    if len(item.content_text) < MIN_TEXT_CHARS and not item.attachments:
-        return "body_too_short"
-    return None
+__all__ = ["ValidatePipeline", "rejection_reason"]
 
 
 class ValidatePipeline(CrawlerPipeline):

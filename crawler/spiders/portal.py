@@ -23,10 +23,11 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.articles import assemble
 from crawler.clock import now, now_iso
 from crawler.config import Config
 from crawler.extract.encoding import decode_html
-from crawler.items import Article, RawPage
+from crawler.items import RawPage
 from crawler.platforms import get_platform
 from crawler.platforms.base import Page, PageRequest
 from crawler.registry import Source, load_registry
@@ -370,25 +371,15 @@ class PortalSpider(scrapy.Spider):
                 if same_site(absolute, response.url):
                     urls.append(canonicalize(absolute))
         url = canonicalize(public if via_api else response.url)
-        yield Article(
-            source_id=self.source.id,
-            province=self.source.province,
-            province_then=self.source.province_then,
+        yield assemble(
+            extracted,
+            self.source,
             url=url,
-            urls=list(dict.fromkeys(urls)),
+            urls=urls,
             native_key=meta.get("native_key")
             or self.platform.native_key(public)
             or self.source.key_of(public),
             section_url=meta.get("section"),
-            title=extracted.title or meta.get("list_title") or "",
-            summary=extracted.summary,
-            content_html=extracted.body.html,
-            content_text=extracted.body.text,
-            author=extracted.author,
-            published=extracted.published.isoformat() if extracted.published else None,
-            published_source=extracted.published_source,
-            image_url=extracted.image_url,
-            attachments=extracted.body.attachments,
             list_title=meta.get("list_title"),
             fetched_at=fetched_at,
             raw=RawPage(

@@ -214,9 +214,18 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m2_revision_reason(db: sqlite_utils.Database) -> None:
+    # Why a version was replaced: "edit" (the portal changed it) or "reextract" (our
+    # extraction changed, after a selector or extractor fix).
+    db.execute("ALTER TABLE revisions ADD COLUMN reason TEXT NOT NULL DEFAULT 'edit'")
+
+
 Migration = tuple[int, str, Callable[[sqlite_utils.Database], None]]
 
-MIGRATIONS: tuple[Migration, ...] = ((1, "initial schema", _m1_initial),)
+MIGRATIONS: tuple[Migration, ...] = (
+    (1, "initial schema", _m1_initial),
+    (2, "revisions.reason", _m2_revision_reason),
+)
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 

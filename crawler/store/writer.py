@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import uuid
 import zlib
 from dataclasses import dataclass
@@ -185,82 +186,92 @@ class ArticleWriter:
         self._index(docid, a)
         self._archive(article_id, a)
 
+    _OLD = (
+        "docid, title, title_key, summary, content_html, content_text, author, published, "
+        "content_hash, first_seen, last_seen"
+    )
+
+    def _replace_content(
+        self,
+        article_id: str,
+        old: sqlite3.Row,
+        a: Article,
+        chash: str,
+        *,
+        reason: str,
+        seen: str,
+    ) -> None:
+        """Keep the current version in `revisions`, then store the new one.
+
+        reason "edit": the portal changed the article; `updated` and `last_seen` move.
+        reason "reextract": our extraction changed; the portal did not, so `updated` stays."""
+        self.db.execute(
+            "INSERT INTO revisions (article_id, fetched_at, replaced_at, content_hash, title,"
+            " summary, content_html, content_text, author, published, run_id, reason)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article_id,
+                old["last_seen"],
+                seen,
+                old["content_hash"],
+                old["title"],
+                old["summary"],
+                old["content_html"],
+                old["content_text"],
+                old["author"],
+                old["published"],
+                self.run_id,
+                reason,
+            ),
+        )
+        new_published = a.published or old["published"]
+        edit = reason == "edit"
+        self.db.execute(
+            f"""
+            UPDATE articles SET title = ?, summary = ?, content_html = ?, content_text = ?,
+                author = ?, published = ?, published_source = coalesce(?, published_source),
+                image_url = coalesce(?, image_url), content_hash = ?, title_key = ?,
+                text_length = ?, backfill = ?, seq = ?
+                {", updated = ?, last_seen = ?, last_run_id = ?, gone_at = NULL" if edit else ""}
+            WHERE id = ?
+            """,
+            (
+                a.title,
+                a.summary,
+                a.content_html,
+                a.content_text,
+                a.author,
+                new_published,
+                a.published_source if a.published else None,
+                a.image_url,
+                chash,
+                norm_key(a.title),
+                len(a.content_text),
+                int(_is_backfill(new_published, old["first_seen"])),
+                self._next_seq(),
+                *((seen, seen, self.run_id) if edit else ()),
+                article_id,
+            ),
+        )
+        self._set_attachments(article_id, a)
+        self._index(old["docid"], a, replace=True)
+
+    def _old(self, article_id: str) -> sqlite3.Row:
+        cur = self.db.conn.execute(f"SELECT {self._OLD} FROM articles WHERE id = ?", (article_id,))
+        cur.row_factory = sqlite3.Row
+        row: sqlite3.Row = cur.fetchone()
+        return row
+
     def _update(self, article_id: str, a: Article, chash: str) -> bool:
         """Apply a re-fetched page to a known article; True when it was a real edit."""
-        old = self.db.execute(
-            "SELECT docid, title, title_key, summary, content_html, content_text, author, "
-            "published, content_hash, first_seen, last_seen FROM articles WHERE id = ?",
-            (article_id,),
-        ).fetchone()
-        (
-            docid,
-            title,
-            title_key,
-            summary,
-            html,
-            text,
-            author,
-            published,
-            old_hash,
-            first_seen,
-            last_seen,
-        ) = old
+        old = self._old(article_id)
         seen = a.fetched_at
         self._add_urls(article_id, a, seen)
         topics_changed = self._add_topics(article_id, a)
         self._archive(article_id, a)
-        edited = norm_key(a.title) != title_key or chash != old_hash
-        if edited and seen >= last_seen:
-            self.db.execute(
-                "INSERT INTO revisions (article_id, fetched_at, replaced_at, content_hash, title,"
-                " summary, content_html, content_text, author, published, run_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    article_id,
-                    last_seen,
-                    seen,
-                    old_hash,
-                    title,
-                    summary,
-                    html,
-                    text,
-                    author,
-                    published,
-                    self.run_id,
-                ),
-            )
-            new_published = a.published or published
-            self.db.execute(
-                """
-                UPDATE articles SET title = ?, summary = ?, content_html = ?, content_text = ?,
-                    author = ?, published = ?, published_source = coalesce(?, published_source),
-                    updated = ?, last_seen = ?, image_url = coalesce(?, image_url),
-                    content_hash = ?, title_key = ?, text_length = ?, backfill = ?,
-                    last_run_id = ?, gone_at = NULL, seq = ?
-                WHERE id = ?
-                """,
-                (
-                    a.title,
-                    a.summary,
-                    a.content_html,
-                    a.content_text,
-                    a.author,
-                    new_published,
-                    a.published_source if a.published else None,
-                    seen,
-                    seen,
-                    a.image_url,
-                    chash,
-                    norm_key(a.title),
-                    len(a.content_text),
-                    int(_is_backfill(new_published, first_seen)),
-                    self.run_id,
-                    self._next_seq(),
-                    article_id,
-                ),
-            )
-            self._set_attachments(article_id, a)
-            self._index(docid, a, replace=True)
+        edited = norm_key(a.title) != old["title_key"] or chash != old["content_hash"]
+        if edited and seen >= old["last_seen"]:
+            self._replace_content(article_id, old, a, chash, reason="edit", seen=seen)
             return True
         self.db.execute(
             "UPDATE articles SET last_seen = max(last_seen, ?), last_run_id = ?, gone_at = NULL"
@@ -269,6 +280,38 @@ class ArticleWriter:
             (seen, self.run_id, *((self._next_seq(),) if topics_changed else ()), article_id),
         )
         return False
+
+    def reextracted(self, article_id: str, a: Article, now: str) -> bool:
+        """Store a new extraction of an archived page (after a selector or extractor fix).
+
+        Only a change of the normalized title or text is written (the old version goes to
+        `revisions` with reason "reextract"); classified topics are recomputed; `updated`,
+        `first_seen` and the id stay: the portal did not edit the article."""
+        old = self._old(article_id)
+        chash = content_hash(a.content_text)
+        changed = norm_key(a.title) != old["title_key"] or chash != old["content_hash"]
+        with write_transaction(self.db):
+            if changed:
+                self._replace_content(article_id, old, a, chash, reason="reextract", seen=now)
+            rules = {t for t, origin in a.topics.items() if origin == "rule"}
+            current = {
+                r[0]
+                for r in self.db.execute(
+                    "SELECT topic FROM article_topics WHERE article_id = ? AND origin = 'rule'",
+                    (article_id,),
+                )
+            }
+            if rules != current:
+                self.db.execute(
+                    "DELETE FROM article_topics WHERE article_id = ? AND origin = 'rule'",
+                    (article_id,),
+                )
+                self._add_topics(article_id, a)
+                if not changed:
+                    self.db.execute(
+                        "UPDATE articles SET seq = ? WHERE id = ?", (self._next_seq(), article_id)
+                    )
+        return changed or rules != current
 
     def _add_urls(self, article_id: str, a: Article, seen: str) -> None:
         for url in dict.fromkeys([a.url, *a.urls]):
