@@ -25,7 +25,7 @@ from crawler.clock import now as clock_now
 from crawler.config import Config
 from crawler.registry import Source
 from crawler.store import open_store
-from crawler.store.maintenance import checkpoint, prune_raw_pages
+from crawler.store.maintenance import checkpoint, prune_near_duplicate_index, prune_raw_pages
 from crawler.store.runs import close_orphaned_runs, finish_run, get_run, start_run
 
 TERM_GRACE_S = 10.0
@@ -285,6 +285,7 @@ def crawl_sources(
         raise
     else:
         prune_raw_pages(db, int(config.raw_retention_days), clock_now())
+        prune_near_duplicate_index(db, clock_now())
         checkpoint(db)
     finally:
         db.close()

@@ -46,6 +46,11 @@ def strip_illegal(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
+def strip_invisible(text: str) -> str:
+    """Remove zero-width and invisible formatting characters (they survive HTML sanitizing)."""
+    return _INVISIBLE.sub("", text)
+
+
 def clean_text(text: str | None, *, keep_newlines: bool = False) -> str:
     """Display form: NFC, entities decoded, illegal/invisible characters gone, spaces collapsed."""
     if not text:

@@ -11,7 +11,7 @@ and without them.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
 _TRACKING = {
@@ -107,3 +107,25 @@ def same_site(url: str, homepage: str) -> bool:
     home = (urlsplit(homepage).hostname or "").lower()
     home = home.removeprefix("www.")
     return host == home or host.endswith("." + home) or host == "www." + home
+
+
+_URL_JUNK = re.compile(r"[\x00-\x20\x7f]")
+
+
+def join_url(base: str, href: str | None) -> str | None:
+    """A page-provided link made absolute, or None when it cannot be a URL.
+
+    As browsers do (WHATWG URL parsing), tabs, newlines and control characters inside the link
+    are dropped first ("java\\tscript:" is "javascript:"); a malformed authority
+    ("http://[::1") gives None instead of an exception."""
+    if href is None:
+        return None
+    cleaned = _URL_JUNK.sub("", href.strip().replace(" ", "%20"))
+    if not cleaned:
+        return None
+    try:
+        joined = urljoin(base, cleaned)
+        urlsplit(joined).port  # noqa: B018 - raises ValueError on a malformed port or host
+    except ValueError:
+        return None
+    return joined

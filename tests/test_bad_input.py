@@ -156,7 +156,7 @@ BROKEN = {
         [P1, P2, "Thông báo kèm theo"],
     ),
     "cut-mid-body": (f"<p>{P1}</p><p>{P2[:69]}", [P1, P2[:69]]),
-    "cut-inside-a-tag": (f"<p>{P1}</p><p>{P2}</p><img src=\"/upload/20260610/an", [P1, P2]),
+    "cut-inside-a-tag": (f'<p>{P1}</p><p>{P2}</p><img src="/upload/20260610/an', [P1, P2]),
     "cut-inside-an-entity": (f"<p>{P1}</p><p>{P2} &nbs", [P1, P2]),
     "stray-closers-inside": (
         f"</span><p>{P1}</font></b></p></td></tr><p>{P2}</em></p>",
@@ -272,12 +272,6 @@ FOOTER = (
 )
 
 
-@pytest.mark.xfail(
-    reason="BUG: on an article page whose body is empty (content loaded by script, a video-only "
-    "page), the generic platform's main-content detection takes the portal footer (address, "
-    "licence) as the body, and the page passes validation as an article",
-    strict=True,
-)
 def test_generic_does_not_take_the_footer_for_an_empty_body() -> None:
     html = (
         f"<html><head><title>{TITLE}</title></head><body><div class='header'>"
@@ -363,12 +357,6 @@ def test_control_characters_are_stripped_from_every_stored_field(platform: Platf
     assert rejection_reason(article) is None
 
 
-@pytest.mark.xfail(
-    reason="BUG: zero-width characters (U+200B, U+200C, U+200D, U+2060, U+FEFF) survive into "
-    "content_html (sanitize() strips only XML-illegal characters), though they are removed "
-    "from title, summary, text and author",
-    strict=True,
-)
 def test_zero_width_characters_are_stripped_from_content_html() -> None:
     article = to_article(extract(UPLOAD, _dirty_page()))
     assert not any(ch in article.content_html for ch in INVISIBLE), repr(article.content_html)
@@ -415,16 +403,10 @@ def test_character_references_to_illegal_characters_in_the_title(
     e = extract(platform, article_page(f"<p>{P1}</p><p>{P2}</p>", title=title))
     article = to_article(e)
     assert strip_illegal(article.title) == article.title
-    assert article.title.startswith("Hội nghị") and article.title.endswith("sơ kết chuyển đổi số quý II")
+    assert article.title.startswith("Hội nghị")
+    assert article.title.endswith(" sơ kết chuyển đổi số quý II")
 
 
-@pytest.mark.xfail(
-    reason="BUG: a character reference to a control or non-character (&#11; as Word writes a "
-    "line break, &#1;, &#xFFFE;) in text right after an element the body cleaner removes (a "
-    "comment, a script) crashes extraction: ValueError 'All strings must be XML compatible' "
-    "from lxml in html._remove, so the article is lost",
-    strict=True,
-)
 @pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize("ref", ["&#11;", "&#1;", "&#x1b;", "&#xFFFE;"])
 @pytest.mark.parametrize(
@@ -488,7 +470,7 @@ INJECTIONS = {
 
 
 # Payloads left open on purpose: what follows them is inside them (the mXSS <style> swallows the
-# rest of the page in a browser too; libxml2 does not know <embed> is void, see the xfail below).
+# rest of the page in a browser too; libxml2 does not know <embed> is void).
 SWALLOWING = {"math", "embed"}
 
 
@@ -504,12 +486,6 @@ def test_script_injection_does_not_survive_in_the_body(platform: Platform, case:
     assert "alert(1)</script>" not in e.body.text
 
 
-@pytest.mark.xfail(
-    reason="BUG: a bare <embed src=…> (a void element in HTML) swallows everything after it: "
-    "libxml2 nests the following paragraphs inside <embed> and the body cleaner drops <embed> "
-    "with its content, so the rest of the article is lost",
-    strict=True,
-)
 @pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize(
     "embed",
@@ -523,11 +499,6 @@ def test_text_after_a_bare_embed_is_kept(platform: Platform, embed: str) -> None
     assert e.body.blocks == [P1, P2]
 
 
-@pytest.mark.xfail(
-    reason="BUG: a javascript: URL with a tab/CR/LF inside the scheme ('java&#x09;script:') is "
-    "kept as href 'java%09script:alert(1)': not dropped, not absolute, not http(s)",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "href", ["java&#x09;script:alert(1)", "jav&#x0A;ascript:alert(1)", "jav&#x0D;ascript:alert(1)"]
 )
@@ -538,12 +509,6 @@ def test_javascript_url_with_whitespace_in_the_scheme_is_dropped(href: str, tag:
     assert_safe_html(e.body.html)
 
 
-@pytest.mark.xfail(
-    reason="BUG: a URL of another scheme starting with a control character written as a "
-    "character reference ('&#14;javascript:…', '&#1;mailto:…') crashes extraction: urljoin "
-    "returns it unchanged, control character included, and lxml refuses to set it (ValueError)",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "href", ["&#14;javascript:alert(1)", "&#1;mailto:banbientap@thanhhoa.gov.vn"]
 )
@@ -591,12 +556,6 @@ def test_script_injection_in_title_author_and_captions(platform: Platform) -> No
         assert "alert" not in value and "<" not in value, value
 
 
-@pytest.mark.xfail(
-    reason="BUG: an image whose caption starts with 'Ảnh:' ('<p><img><br><em>Ảnh: Quang cảnh "
-    "hội nghị</em></p>') is taken for an author trailer when at most one paragraph follows it: "
-    "the whole paragraph, image included, is removed from the body",
-    strict=True,
-)
 def test_an_image_captioned_anh_keeps_its_image() -> None:
     body = (
         f"<p>{P1}</p><p><img src='/upload/2026/hoi-nghi.jpg'><br><em>Ảnh: Quang cảnh hội nghị"
@@ -650,11 +609,6 @@ def test_relative_og_image_becomes_absolute() -> None:
     assert e.image_url == "https://thanhhoa.gov.vn/upload/2026/og.jpg"
 
 
-@pytest.mark.xfail(
-    reason="BUG: one malformed link in a body ('http://[::1', an unclosed IPv6 host) makes "
-    "urljoin raise ValueError('Invalid IPv6 URL') and the whole article extraction fails",
-    strict=True,
-)
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_a_malformed_link_in_the_body_does_not_crash(platform: Platform) -> None:
     body = f"<p>{P1} <a href='http://[::1'>liên kết hỏng</a></p><p>{P2}</p>"
@@ -673,11 +627,6 @@ def _list_item(href: str, title: str) -> str:
     )
 
 
-@pytest.mark.xfail(
-    reason="BUG: one malformed link on a list page ('http://[::1') makes parse_list raise "
-    "ValueError('Invalid IPv6 URL'): every other entry of the page is lost",
-    strict=True,
-)
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_a_malformed_link_on_a_list_page_does_not_lose_the_others(platform: Platform) -> None:
     html = (
@@ -836,7 +785,9 @@ def test_broken_answers_are_counted_with_a_reason_and_others_land(
         encoding="utf-8",
     )
 
-    outcomes = {o.source_id: o for o in fresh_site.crawl(["broken-answers", "noise-list"], now=CRAWL_NOW)}
+    outcomes = {
+        o.source_id: o for o in fresh_site.crawl(["broken-answers", "noise-list"], now=CRAWL_NOW)
+    }
 
     # The list page of bytes: a failed run with its reason, nothing stored.
     noise = outcomes["noise-list"]
@@ -937,12 +888,6 @@ def test_a_hostile_article_is_stored_clean_and_makes_a_valid_feed(fresh_site: Si
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="BUG: an article page holding '&#11;' (Word's line break) right after a comment makes "
-    "extraction raise inside the spider's callback; the page vanishes from the run: not "
-    "stored, not counted as an error or a drop, no raw page, no message (status stays 'ok')",
-    strict=True,
-)
 def test_an_article_that_breaks_extraction_is_not_lost_silently(fresh_site: Site) -> None:
     server = fresh_site.servers["hungyen"]
     base = server.base_url
@@ -967,12 +912,6 @@ def test_an_article_that_breaks_extraction_is_not_lost_silently(fresh_site: Site
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="BUG: a list page with one malformed link ('http://[::1') crashes parse_list; the "
-    "source's run is 'failed' with 'no list page could be read', errors=0 and no reason, and "
-    "the good article listed next to it is never fetched",
-    strict=True,
-)
 def test_a_malformed_link_on_a_list_page_fails_nothing_else(fresh_site: Site) -> None:
     server = fresh_site.servers["hungyen"]
     base = server.base_url

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
+from collections.abc import Callable
 
 import pytest
 
@@ -242,7 +243,7 @@ def test_tcvn3_is_detected_and_converted(content_type: str | None, head: str) ->
         "<font face='.VnTimeH' size=4>",
         '<font face=".VnArialH">',
         '<span style="font-family: .VnTimeH; font-size: 14pt">',
-        '<p style="font-family:\'.VnTimeH\'">',
+        "<p style=\"font-family:'.VnTimeH'\">",
     ],
 )
 def test_tcvn3_capitals_font_run_comes_out_upper_case(opening: str) -> None:
@@ -264,12 +265,6 @@ def test_tcvn3_capitals_font_run_comes_out_upper_case(opening: str) -> None:
     assert NEWS_VN3 in decoded.text
 
 
-@pytest.mark.xfail(
-    reason="BUG: a .VnTimeH run is upper-cased only up to the first closing inline tag: "
-    "'<font face=.VnTimeH>héi nghÞ <b>tæng</b> kÕt</font>' gives 'HỘI NGHỊ <b>TỔNG</b> kết' "
-    "(the text after </b> stays lower case)",
-    strict=True,
-)
 def test_tcvn3_capitals_run_with_inline_markup_is_upper_case_throughout() -> None:
     run = (
         tcvn3_caps_bytes("hội nghị ")
@@ -284,11 +279,6 @@ def test_tcvn3_capitals_run_with_inline_markup_is_upper_case_throughout() -> Non
     assert '<font face=".VnTimeH">HỘI NGHỊ <b>TỔNG</b> KẾT CÔNG TÁC</font>' in decoded.text
 
 
-@pytest.mark.xfail(
-    reason="BUG: upper-casing a .VnTimeH run upper-cases HTML entities too: '&nbsp;' becomes "
-    "'&NBSP;', which no parser knows, so readers see a literal '&NBSP;'",
-    strict=True,
-)
 def test_tcvn3_capitals_run_keeps_entities_intact() -> None:
     data = (
         b'<p><font face=".VnTimeH">'
@@ -322,18 +312,7 @@ VNI_PHRASE = "Vieät Nam ñang phaùt trieån kinh teá soá vaø chuyeån ñoå
         pytest.param(VNI_TEXT, "text/html; charset=iso-8859-1", id="latin1"),
         pytest.param(VNI_TEXT, None, id="undeclared"),
         pytest.param(VNI_PHRASE, "text/html; charset=windows-1252", id="phrase-cp1252"),
-        pytest.param(
-            VNI_PHRASE,
-            None,
-            marks=pytest.mark.xfail(
-                reason="BUG: undeclared VNI-Times text whose bytes read the same in cp1258 and "
-                "cp1252 is decoded as cp1258 (ties go to cp1258) and the VNI check runs only for "
-                "cp1252/tcvn3 readings, so 'Vieät Nam ñang phaùt trieån ...' comes back with "
-                "problem=None and is stored garbled",
-                strict=True,
-            ),
-            id="phrase-undeclared",
-        ),
+        pytest.param(VNI_PHRASE, None, id="phrase-undeclared"),
     ],
 )
 def test_vni_text_is_refused_with_a_reason(text: str, content_type: str | None) -> None:
@@ -419,12 +398,6 @@ def test_english_pages_are_not_mangled(text: str, codec: str, content_type: str 
     assert decoded.text == html
 
 
-@pytest.mark.xfail(
-    reason="BUG: an undeclared windows-1252 English page with no Vietnamese is read as "
-    "windows-1258 (ties go to cp1258): 'Niccolò ... Forlì' becomes 'Niccoḷ ... Forĺ' "
-    "(0xF2/0xEC are combining tone marks in cp1258)",
-    strict=True,
-)
 def test_undeclared_western_european_page_is_read_as_windows_1252() -> None:
     html = page(
         ENGLISH + " Niccolò Machiavelli was born in Florence; Forlì is a city in Italy.",
@@ -468,11 +441,11 @@ def _markup_page(headline: str, before: str = MARKUP) -> str:
     ],
 )
 def test_mostly_markup_page_with_a_little_vietnamese_decodes_right(
-    encode: object, content_type: str | None, headline: str, expected: str
+    encode: Callable[[str], bytes], content_type: str | None, headline: str, expected: str
 ) -> None:
     html = _markup_page(headline)
     assert len(html) > 20_000 and len(headline) < 0.005 * len(html)
-    data = encode(html)  # type: ignore[operator]
+    data = encode(html)
     decoded = decode_html(data, content_type)
     assert decoded.encoding == expected
     assert decoded.text == html
@@ -483,13 +456,6 @@ VIEWSTATE = (
 )
 
 
-@pytest.mark.xfail(
-    reason="BUG: only the first 60,000 characters are scored, so on a legacy page whose first "
-    "60 KB are ASCII markup (an ASP.NET __VIEWSTATE) every reading ties: undeclared cp1258 is "
-    "decoded as UTF-8 (U+FFFD for every Vietnamese letter), TCVN3 declared windows-1252 stays "
-    "cp1252 mojibake ('tØnh B×nh §Þnh')",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("encode", "content_type", "headline"),
     [
@@ -498,11 +464,11 @@ VIEWSTATE = (
     ],
 )
 def test_legacy_page_with_a_large_viewstate_decodes_right(
-    encode: object, content_type: str | None, headline: str
+    encode: Callable[[str], bytes], content_type: str | None, headline: str
 ) -> None:
     html = _markup_page(headline, before=VIEWSTATE)
     assert len(html) > 70_000
-    decoded = decode_html(encode(html), content_type)  # type: ignore[operator]
+    decoded = decode_html(encode(html), content_type)
     assert "\ufffd" not in decoded.text
     assert headline in decoded.text
 

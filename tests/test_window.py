@@ -3,6 +3,7 @@ first seen in the last 48 hours, except backfill; at most 200; newest first, tie
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -23,10 +24,24 @@ TEXT = (
 )
 
 
+VOCAB = (
+    TEXT + "Người dân, doanh nghiệp được hướng dẫn sử dụng dịch vụ công trực tuyến, thanh toán "
+    "không dùng tiền mặt và các nền tảng số dùng chung của tỉnh trong năm nay, với sự tham gia "
+    "của các sở, ngành, địa phương và đoàn thể."
+).split()
+
+
+def _text(n: int) -> str:
+    """A distinct text per article (they must not be near-duplicates of each other)."""
+    rng = random.Random(n)
+    return " ".join(rng.choice(VOCAB) for _ in range(80)) + f" bài {n}."
+
+
 def _article(
     n: int, published: datetime, first_seen: datetime, province: str = "gia-lai"
 ) -> Article:
     url = f"https://gialai.gov.vn/tin-tuc/bai-{n}.html"
+    text = _text(n)
     return Article(
         source_id="gia-lai",
         province=province,
@@ -35,8 +50,8 @@ def _article(
         urls=[url],
         title=f"Bài số {n}: hội nghị chuyển đổi số",
         summary=f"Tóm tắt bài {n}.",
-        content_html=f"<p>{TEXT}{n}</p>",
-        content_text=f"{TEXT}{n}",
+        content_html=f"<p>{text}</p>",
+        content_text=text,
         published=iso(published),
         published_source="selector",
         fetched_at=iso(first_seen),
@@ -95,9 +110,10 @@ def test_at_most_two_hundred_entries_and_one_megabyte(tmp_path: Path) -> None:
         _article(i, NOW - timedelta(minutes=10 * i), NOW - timedelta(minutes=10 * i))
         for i in range(260)
     ]
-    for a in articles:  # about 6 KB of text each: 200 of them would pass 1 MB
-        a.content_html = "<p>" + TEXT * 40 + "</p>"
-        a.content_text = TEXT * 40 + str(a.title)
+    for n, a in enumerate(articles):  # about 6 KB of text each: 200 of them would pass 1 MB
+        long = " ".join(_text(n * 1000 + k) for k in range(12))
+        a.content_html = "<p>" + long + "</p>"
+        a.content_text = long
     _store(tmp_path / "s.db", articles)
     db = open_readonly(tmp_path / "s.db")
     items = feed_items(db, now=NOW, province="gia-lai")

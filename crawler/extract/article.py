@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import lxml.html
@@ -31,6 +31,7 @@ from crawler.extract.html import (
 )
 from crawler.registry import Selectors
 from crawler.textnorm import clean_text, norm_key
+from crawler.urls import join_url
 
 # "(binhdinh.gov.vn) - ", "(Chinhphu.vn) – ", "HNP - ": a dateline before the lead.
 _DATELINE = re.compile(
@@ -341,6 +342,18 @@ _CONTAINERS = {"div", "article", "section", "td", "main", "body", "form"}
 _BLOCK_CHILDREN = {"p", "div", "table", "ul", "ol", "li", "h1", "h2", "h3", "h4", "section"}
 
 
+_CHROME_CLASS = re.compile(
+    r"(^|[\s_-])(footer|header|menu|nav|navbar|sidebar|banner|breadcrumbs?|copyright|"
+    r"top-bar|topbar|widget|advert|quangcao|lienket|weblink)([\s_-]|$)",
+    re.IGNORECASE,
+)
+
+
+def _chrome_class(el: lxml.html.HtmlElement) -> bool:
+    ident = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return bool(ident.strip()) and bool(_CHROME_CLASS.search(ident))
+
+
 def find_main_content(sel: Selector) -> lxml.html.HtmlElement | None:
     """The element holding the article's paragraphs.
 
@@ -358,8 +371,8 @@ def find_main_content(sel: Selector) -> lxml.html.HtmlElement | None:
             isinstance(c.tag, str) and c.tag in _BLOCK_CHILDREN for c in block
         ):
             continue  # a container, not a paragraph
-        if any(a.tag in _CHROME for a in block.iterancestors()):
-            continue
+        if any(a.tag in _CHROME or _chrome_class(a) for a in block.iterancestors()):
+            continue  # page chrome: footer, header, menus, sidebars
         text = element_text(block)
         if len(text) < 25:
             continue
@@ -452,8 +465,9 @@ def extract_article(
         out.author = _trailer_after(body_els[-1])
 
     image = meta_content(sel, "og:image", "twitter:image")
-    if image and _looks_like_image(urljoin(url, image)):
-        out.image_url = urljoin(url, image)
+    image_url = join_url(url, image) if image else None
+    if image_url and _looks_like_image(image_url):
+        out.image_url = image_url
     elif out.body.images:
         out.image_url = out.body.images[0][0]
     return out

@@ -317,27 +317,15 @@ def _looks_like_byline(el: lxml.html.HtmlElement, text: str) -> bool:
     return (right or strong) and capitalised
 
 
-_TRAILER_BLOCKS = tuple(
-    ["p", "div", "li", "td", "h4", "h5", "h6", "blockquote", "span", "strong", "b", "em", "i"]
+# Blocks the trailer search walks back over (a figure stops it: its caption is no trailer).
+_TRAILER_BLOCKS = (
+    *("p", "div", "li", "td", "h4", "h5", "h6", "blockquote", "figure"),
+    *("span", "strong", "b", "em", "i"),
 )
-_BLOCKISH = set(
-    [
-        "p",
-        "div",
-        "li",
-        "td",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "table",
-        "ul",
-        "ol",
-        "figure",
-        "section",
-        "article",
-    ]
-)
+_BLOCKISH = {
+    *("p", "div", "li", "td", "h4", "h5", "h6", "blockquote", "table", "ul", "ol"),
+    *("figure", "section", "article"),
+}
 
 
 def _leaf_blocks(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
@@ -367,6 +355,9 @@ def take_author_trailer(root: lxml.html.HtmlElement) -> str | None:
         if not text:
             continue
         parsed = parse_trailer(text)
+        has_image = bool(el.xpath(".//img"))
+        if has_image and (not parsed or parsed[0] == "ảnh"):
+            break  # an image with its caption ("Ảnh: …") ends the text, it is not a trailer
         if parsed:
             label, name = parsed
             found.append((_PRIORITY.get(label, 5), name))

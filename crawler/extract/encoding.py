@@ -120,11 +120,15 @@ _WORD = re.compile(r"[^\W\d_]+")
 _VNI = re.compile(r"[aeiouyAEIOUY][øùûõïáàåãäâêéèúüëôö](?=[a-zA-Z\s.,;:!?)]|$)")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w-]+)", re.IGNORECASE)
+# An element drawn with an all-capitals .Vn…H font, up to its own closing tag (the backreference
+# keeps inline tags inside the run: <font face=".VnTimeH">a <b>b</b> c</font>).
 _CAPS_FONT = re.compile(
-    r"(<(?:font|span|p|div|b|strong|td|h\d)\b[^>]*(?:face|font-family)\s*[:=]\s*[\"']?\s*"
-    r"\.?vn\w*h\b[^>]*>)(.*?)(</(?:font|span|p|div|b|strong|td|h\d)>)",
+    r"(<(font|span|p|div|b|strong|td|h\d)\b[^>]*(?:face|font-family)\s*[:=]\s*[\"']?\s*"
+    r"\.?vn\w*h\b[^>]*>)(.*?)(</\2\s*>)",
     re.IGNORECASE | re.DOTALL,
 )
+_TAG_OR_ENTITY = re.compile(r"(<[^>]*>|&#?\w+;)")
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
 
 
 SCORE_SAMPLE = 60_000  # characters scored per candidate decoding
@@ -155,10 +159,10 @@ def tcvn3_to_unicode(text: str) -> str:
     such a font."""
 
     def caps(m: re.Match[str]) -> str:
-        inner = re.sub(
-            r">([^<]+)<", lambda t: ">" + t.group(1).upper() + "<", ">" + m.group(2) + "<"
-        )
-        return m.group(1) + inner[1:-1] + m.group(3)
+        # Upper-case the text of the run, not its tags or entities.
+        parts = _TAG_OR_ENTITY.split(m.group(3))
+        inner = "".join(p if _TAG_OR_ENTITY.fullmatch(p) else p.upper() for p in parts)
+        return m.group(1) + inner + m.group(4)
 
     converted = text.translate(_TCVN3_TABLE)
     return _CAPS_FONT.sub(caps, converted)
@@ -221,22 +225,26 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
     candidates["tcvn3"] = (unicodedata.normalize("NFC", tcvn3_to_unicode(latin)), 0)
 
     def quality(enc: str) -> float:
-        sample = candidates[enc][0][:SCORE_SAMPLE]
+        # Scored on the text, not the markup: a page may open with 70 KB of __VIEWSTATE.
+        sample = _MARKUP.sub(" ", candidates[enc][0])[:SCORE_SAMPLE]
         return vietnamese_score(sample) - sample.count("\ufffd") / max(len(sample), 1) * 50
 
-    best = max(candidates, key=quality)
+    scores = {enc: quality(enc) for enc in candidates}
+    # Ties go to windows-1252, the web's default for undeclared pages ("Forlì" is not Vietnamese).
+    order = ["cp1252", *(c for c in candidates if c != "cp1252")]
+    best = max(order, key=lambda enc: scores[enc])
     chosen = best
     # Trust the declared charset unless another reading is clearly more Vietnamese.
     if (
         declared in candidates
         and candidates[declared][1] == 0
-        and quality(declared) >= quality(best) - 0.15
+        and scores[declared] >= scores[best] - 0.15
     ):
         chosen = declared
     text = candidates[chosen][0]
     problem = None
-    if chosen in {"cp1252", "tcvn3"}:
-        raw = latin[:SCORE_SAMPLE]
+    if chosen != "utf-8":
+        raw = _MARKUP.sub(" ", latin)[:SCORE_SAMPLE]
         words = max(len(_WORD.findall(raw)), 1)
         if len(_VNI.findall(raw)) / words > 0.05:
             problem = "VNI font-encoded text (VNI-Times): not converted, page refused"

@@ -19,7 +19,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
@@ -29,7 +29,8 @@ from parsel.csstranslator import HTMLTranslator
 
 from crawler.extract import boilerplate
 from crawler.items import Attachment
-from crawler.textnorm import clean_text, strip_illegal
+from crawler.textnorm import clean_text, strip_illegal, strip_invisible
+from crawler.urls import join_url
 
 ALLOWED_TAGS = {
     "a",
@@ -174,9 +175,31 @@ IMAGE_PLACEHOLDER = re.compile(r"(data:image/|blank\.gif|spacer\.gif|loading\.gi
 # -- parsing and selecting -------------------------------------------------------------------
 
 
+# Numeric references to characters XML forbids (&#11; is Word's line break): never content, and
+# lxml refuses them in the tree it builds.
+_NUMERIC_REF = re.compile(r"&#([xX][0-9a-fA-F]+|[0-9]+);?")
+
+
+def _drop_illegal_ref(m: re.Match[str]) -> str:
+    ref = m.group(1)
+    try:
+        code = int(ref[1:], 16) if ref[0] in "xX" else int(ref)
+        char = chr(code)
+    except (ValueError, OverflowError):
+        return " "
+    return " " if strip_illegal(char) != char else m.group(0)
+
+
+# HTML5 void elements libxml2's HTML4 parser does not know: written open, it nests the rest of
+# the page inside them (`<embed …><p>…` would swallow the article).
+_VOID_HTML5 = re.compile(r"<(embed|source|track|wbr|keygen)\b([^>]*?)\s*/?>", re.IGNORECASE)
+
+
 def make_selector(html: str, url: str) -> Selector:
-    # Control characters make lxml stop early; they are never content.
-    return Selector(text=strip_illegal(html), base_url=url, type="html")
+    # Control characters make lxml stop early or refuse the tree; they are never content.
+    html = _NUMERIC_REF.sub(_drop_illegal_ref, strip_illegal(html))
+    html = _VOID_HTML5.sub(r"<\1\2 />", html)
+    return Selector(text=html, base_url=url, type="html")
 
 
 @cache
@@ -500,7 +523,10 @@ def _absolutize(root: lxml.html.HtmlElement, base_url: str) -> None:
         if value.startswith("#"):
             el.attrib.pop(attr, None)  # in-page anchors mean nothing in a feed
             continue
-        absolute = urljoin(base_url, value)
+        absolute = join_url(base_url, value)
+        if absolute is None or not absolute.lower().startswith(("http://", "https://", "mailto:")):
+            el.attrib.pop(attr, None)  # not a web link (javascript:, data:, broken)
+            continue
         el.set(attr, absolute)
 
 
@@ -562,7 +588,7 @@ def _unwrap_layout(root: lxml.html.HtmlElement) -> None:
 def sanitize(html: str) -> str:
     """Allow-list sanitizing (nh3): only plain article markup, only http(s)/mailto URLs."""
     cleaned = nh3.clean(
-        strip_illegal(html),
+        strip_invisible(strip_illegal(html)),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
@@ -659,9 +685,9 @@ def clean_body(
     _drop_never_content(container)
     _remove_selectors(container, remove)
     boilerplate.strip_blocks(container)
-    author = boilerplate.take_author_trailer(container)
     _fix_images(container)
-    _figures(container)
+    _figures(container)  # before the trailer: a caption ("Ảnh: …") is not an author line
+    author = boilerplate.take_author_trailer(container)
     _absolutize(container, base_url)
     _unwrap_layout_tables(container)
     _unwrap_layout(container)

@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import lxml.html
 from parsel import Selector
 
 from crawler.extract.html import element_text
+from crawler.urls import join_url
 
 _SKIP_ANCESTOR = re.compile(
     r"(^|[\s_-])(nav|navbar|menu|mainmenu|topmenu|footer|header|breadcrumbs?|banner|logo|"
@@ -96,7 +97,10 @@ def article_links(sel: Selector, page_url: str, same_host: str | None = None) ->
         href = (a.get("href") or "").strip()
         if _JS.match(href):
             continue
-        url = urljoin(page_url, href).split("#", 1)[0]
+        joined = join_url(page_url, href)
+        if joined is None:
+            continue
+        url = joined.split("#", 1)[0]
         parts = urlsplit(url)
         if parts.hostname != host or _NOT_ARTICLE_EXT.search(parts.path):
             continue
@@ -160,8 +164,8 @@ def next_page_link(
         href = (a.get("href") or "").strip()
         if _JS.match(href):
             continue
-        url = urljoin(page_url, href)
-        if url == page_url:
+        url = join_url(page_url, href)
+        if url is None or url == page_url:
             continue
         rel = (a.get("rel") or "").lower().split()
         text = element_text(a) or (a.get("title") or "").strip() or (a.get("aria-label") or "")

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
-from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import lxml.html
@@ -29,6 +28,7 @@ from crawler.extract.article import Extracted, extract_article
 from crawler.extract.dates import parse_vn_date
 from crawler.extract.html import element_text, make_selector, select
 from crawler.registry import Selectors
+from crawler.urls import join_url
 
 # Blocks no portal article needs, whatever the family (class-name conventions seen on portals).
 COMMON_REMOVE = (
@@ -196,8 +196,8 @@ class Platform:
             href = href_of(links[0])
             if not usable_href(href):
                 continue
-            absolute = urljoin(url, (href or "").strip())
-            if absolute in seen:
+            absolute = join_url(url, href)
+            if absolute is None or absolute in seen:
                 continue
             seen.add(absolute)
             root = links[0].root
@@ -226,7 +226,9 @@ class Platform:
         for node in select(sel, element_query(selectors.next_page)):
             href = href_of(node)
             if usable_href(href):
-                return urljoin(url, (href or "").strip())
+                joined = join_url(url, href)
+                if joined:
+                    return joined
         return None
 
     # -- article pages --------------------------------------------------------------------
@@ -268,7 +270,10 @@ def entries_from_pattern(
         href = (a.get("href") or "").strip()
         if not usable_href(href):
             continue
-        absolute = urljoin(url, href).split("#", 1)[0]
+        joined = join_url(url, href)
+        if joined is None:
+            continue
+        absolute = joined.split("#", 1)[0]
         if not pattern.search(absolute):
             continue
         title = element_text(a) or (a.get("title") or "").strip()

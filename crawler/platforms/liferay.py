@@ -18,13 +18,14 @@ How to configure me:
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from parsel import Selector
 
 from crawler.extract.html import element_text, select
 from crawler.platforms.base import COMMON_REMOVE, NEXT_LABEL, Platform, href_of, usable_href
 from crawler.registry import Selectors
+from crawler.urls import join_url
 
 _VIEW_CONTENT = re.compile(r"/-/view_content/(\d+)(?:[-/.]|$)")
 _ASSET_CONTENT = re.compile(r"/-/asset_publisher/[^/]+/content/([^/?#;]+)")
@@ -67,7 +68,7 @@ class Liferay(Platform):
             if not usable_href(href):
                 continue
             if NEXT_LABEL.match(text) or "next" in (node.root.get("class") or ""):
-                return urljoin(url, (href or "").strip())
+                return join_url(url, href)
         return None
 
     def native_key(self, url: str) -> str | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import email.utils
 from datetime import datetime
-from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -28,6 +27,7 @@ from crawler.extract.dates import parse_iso_date, parse_vn_date
 from crawler.platforms.base import COMMON_REMOVE, ListEntry, ListPage, Page, Platform
 from crawler.registry import Selectors
 from crawler.textnorm import clean_text
+from crawler.urls import join_url
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -76,7 +76,9 @@ def feed_entries(page: Page, tz: ZoneInfo = VN_TZ) -> list[ListEntry] | None:
                 link = guid.text or ""
         if not link.strip():
             continue
-        url = urljoin(page.url, link.strip())
+        url = join_url(page.url, link)
+        if url is None:
+            continue
         title = clean_text(
             item.findtext("title") or item.findtext("{http://purl.org/rss/1.0/}title")
         )
@@ -90,12 +92,13 @@ def feed_entries(page: Page, tz: ZoneInfo = VN_TZ) -> list[ListEntry] | None:
             if link_el.get("rel", "alternate") == "alternate":
                 href = link_el.get("href", "")
                 break
-        if not href:
+        absolute = join_url(page.url, href)
+        if not absolute:
             continue
         date = _date(entry.findtext(f"{ATOM}published") or entry.findtext(f"{ATOM}updated"), tz)
         entries.append(
             ListEntry(
-                url=urljoin(page.url, href),
+                url=absolute,
                 title=clean_text(entry.findtext(f"{ATOM}title")),
                 date=date,
             )

@@ -258,7 +258,12 @@ class PortalSpider(scrapy.Spider):
         page = self._page(response, "list")
         if page is None:
             return
-        result = self.platform.parse_list(page, self.selectors, self.tz)
+        try:
+            result = self.platform.parse_list(page, self.selectors, self.tz)
+        except Exception as exc:  # a page no parser expected: one page fails, not the crawl
+            self.logger.exception("list page %s could not be read", response.url)
+            self._record_error("list", response.url, f"could not be read: {exc!r}"[:200])
+            return
         page_no = meta["page_no"]
         for req in result.more:  # the list this page loads (an API): same page number
             yield self._request(
@@ -347,14 +352,19 @@ class PortalSpider(scrapy.Spider):
         if page is None:
             return
         fetched_at = now_iso()
-        extracted = self.platform.extract(
-            page,
-            self.selectors,
-            tz=self.tz,
-            list_date=meta.get("list_date"),
-            list_title=meta.get("list_title"),
-            reference=now(),
-        )
+        try:
+            extracted = self.platform.extract(
+                page,
+                self.selectors,
+                tz=self.tz,
+                list_date=meta.get("list_date"),
+                list_title=meta.get("list_title"),
+                reference=now(),
+            )
+        except Exception as exc:  # one unreadable article is an error, not a lost crawl
+            self.logger.exception("article %s could not be extracted", response.url)
+            self._record_error("article", response.url, f"extraction failed: {exc!r}"[:200])
+            return
         for problem in extracted.problems:
             self.logger.info("%s: %s", response.url, problem)
             self.crawler.stats.inc_value("vnfeeds/extract_warnings")

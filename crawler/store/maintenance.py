@@ -29,6 +29,14 @@ def prune_raw_pages(db: sqlite_utils.Database, days: int, now: datetime) -> int:
         return int(cur.rowcount or 0)
 
 
+def prune_near_duplicate_index(db: sqlite_utils.Database, now: datetime) -> int:
+    """Keep the MinHash band index to the recent window (crawler/dedupe.py)."""
+    from crawler import dedupe
+
+    with write_transaction(db):
+        return dedupe.prune(db, iso(now))
+
+
 def checkpoint(db: sqlite_utils.Database) -> None:
     """Fold the WAL back into the database file (keeps the -wal file from growing)."""
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

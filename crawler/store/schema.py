@@ -220,11 +220,46 @@ def _m2_revision_reason(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE revisions ADD COLUMN reason TEXT NOT NULL DEFAULT 'edit'")
 
 
+def _m3_near_duplicates(db: sqlite_utils.Database) -> None:
+    # MinHash signatures and LSH band hashes of the articles first seen in the recent window
+    # (crawler/dedupe.py); older rows are pruned, so the index stays bounded.
+    db.execute(
+        "CREATE TABLE minhash (article_id TEXT PRIMARY KEY REFERENCES articles(id),"
+        " signature BLOB NOT NULL, first_seen TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE minhash_bands (band INTEGER NOT NULL, hash INTEGER NOT NULL,"
+        " article_id TEXT NOT NULL REFERENCES articles(id), first_seen TEXT NOT NULL,"
+        " PRIMARY KEY (band, hash, article_id)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX idx_minhash_bands_seen ON minhash_bands (first_seen)")
+    db.execute("CREATE INDEX idx_minhash_bands_article ON minhash_bands (article_id)")
+    db.execute("CREATE INDEX idx_minhash_seen ON minhash (first_seen)")
+    # Stores created before this version: index what is recent.
+    from crawler import dedupe
+
+    newest = db.execute("SELECT max(first_seen) FROM articles").fetchone()[0]
+    if newest:
+        from datetime import timedelta
+
+        from crawler.clock import iso, parse_iso
+
+        cutoff = iso(parse_iso(newest) - timedelta(days=dedupe.WINDOW_DAYS))
+        for article_id, summary, text, first_seen in db.execute(
+            "SELECT id, summary, content_text, first_seen FROM articles WHERE first_seen >= ?",
+            (cutoff,),
+        ).fetchall():
+            sig = dedupe.signature(f"{summary or ''}\n{text or ''}")
+            if sig is not None:
+                dedupe.index(db, article_id, sig, first_seen)
+
+
 Migration = tuple[int, str, Callable[[sqlite_utils.Database], None]]
 
 MIGRATIONS: tuple[Migration, ...] = (
     (1, "initial schema", _m1_initial),
     (2, "revisions.reason", _m2_revision_reason),
+    (3, "near-duplicate index", _m3_near_duplicates),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

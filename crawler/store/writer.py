@@ -23,6 +23,7 @@ from datetime import timedelta
 
 import sqlite_utils
 
+from crawler import dedupe
 from crawler.clock import parse_iso
 from crawler.items import Article
 from crawler.store.db import write_transaction
@@ -35,6 +36,12 @@ ARTICLE_NS = uuid.UUID("6f1d9c52-3a57-5e0b-9d1c-2f6a7b1e8c40")
 MIN_HASH_CHARS = 400
 # Published more than this long before first seen: backfill (store and search, not the feeds).
 BACKFILL_AFTER = timedelta(days=30)
+
+
+def _dedupe_text(a: Article) -> str:
+    # Sapo and body, not the title: portals retitle press releases ("Hội nghị …" vs
+    # "Tỉnh tổ chức hội nghị …") and print the sapo inside or outside the body.
+    return f"{a.summary}\n{a.content_text}"
 
 
 def article_id_for(url: str) -> str:
@@ -175,16 +182,70 @@ class ArticleWriter:
                 self._next_seq(),
             ),
         )
-        self.db.execute(
-            "INSERT INTO clusters (id, representative, created, merged_into)"
-            " VALUES (?, ?, ?, NULL)",
-            (article_id, article_id, seen),
-        )
         self._add_urls(article_id, a, seen)
         self._add_topics(article_id, a)
         self._set_attachments(article_id, a)
         self._index(docid, a)
         self._archive(article_id, a)
+        self._cluster(article_id, a, seen)
+
+    # -- near-duplicate clusters ----------------------------------------------------------
+
+    def _cluster(self, article_id: str, a: Article, seen: str) -> None:
+        """Put a new article in the cluster of its near-duplicates, or in a new one.
+
+        A cluster's id is its first member's id and never changes; when the new article
+        matches several clusters they merge into the oldest; the representative (the copy
+        aggregated feeds link to) is the earliest-published member."""
+        sig = dedupe.signature(_dedupe_text(a))
+        matches = (
+            dedupe.near_duplicates(self.db, sig, exclude=article_id) if sig is not None else []
+        )
+        clusters: list[str] = []
+        for match_id, _score in matches:
+            row = self.db.execute(
+                "SELECT cluster_id FROM articles WHERE id = ?", (match_id,)
+            ).fetchone()
+            if row and row[0] not in clusters:
+                clusters.append(row[0])
+        if not clusters:
+            self.db.execute(
+                "INSERT INTO clusters (id, representative, created, merged_into)"
+                " VALUES (?, ?, ?, NULL)",
+                (article_id, article_id, seen),
+            )
+        else:
+            created = {
+                c: self.db.execute("SELECT created FROM clusters WHERE id = ?", (c,)).fetchone()[0]
+                for c in clusters
+            }
+            target = min(clusters, key=lambda c: (created[c], c))
+            for other in clusters:
+                if other != target:
+                    self.db.execute(
+                        "UPDATE clusters SET merged_into = ? WHERE id = ?", (target, other)
+                    )
+                    self.db.execute(
+                        "UPDATE articles SET cluster_id = ? WHERE cluster_id = ?", (target, other)
+                    )
+            self.db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (target, article_id))
+            self._elect_representative(target)
+        if sig is not None:
+            dedupe.index(self.db, article_id, sig, seen)
+
+    def _elect_representative(self, cluster_id: str) -> None:
+        """The earliest-published copy represents the story; every member is marked changed
+        (its feed entry now lists the other portals)."""
+        rep = self.db.execute(
+            "SELECT id FROM articles WHERE cluster_id = ? ORDER BY published, first_seen, id"
+            " LIMIT 1",
+            (cluster_id,),
+        ).fetchone()[0]
+        self.db.execute("UPDATE clusters SET representative = ? WHERE id = ?", (rep, cluster_id))
+        for (member,) in self.db.execute(
+            "SELECT id FROM articles WHERE cluster_id = ? ORDER BY id", (cluster_id,)
+        ).fetchall():
+            self.db.execute("UPDATE articles SET seq = ? WHERE id = ?", (self._next_seq(), member))
 
     _OLD = (
         "docid, title, title_key, summary, content_html, content_text, author, published, "
@@ -255,6 +316,13 @@ class ArticleWriter:
         )
         self._set_attachments(article_id, a)
         self._index(old["docid"], a, replace=True)
+        sig = dedupe.signature(_dedupe_text(a))
+        if sig is not None:
+            # The cluster stays (ids are permanent); matching uses the current text.
+            first_seen = self.db.execute(
+                "SELECT first_seen FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()[0]
+            dedupe.index(self.db, article_id, sig, first_seen)
 
     def _old(self, article_id: str) -> sqlite3.Row:
         cur = self.db.conn.execute(f"SELECT {self._OLD} FROM articles WHERE id = ?", (article_id,))
