@@ -91,8 +91,18 @@ _SUMMARY_CLASS = re.compile(
 _CHROME = {"nav", "header", "footer", "aside"}
 
 
+def _is_chrome_tag(el: lxml.html.HtmlElement) -> bool:
+    """nav, aside, and the page's header and footer (an <article>'s own header holds its title
+    and footer its byline: they are not chrome)."""
+    if el.tag not in _CHROME:
+        return False
+    if el.tag in {"header", "footer"}:
+        return not any(a.tag == "article" for a in el.iterancestors())
+    return True
+
+
 def _in_chrome(el: lxml.html.HtmlElement) -> bool:
-    return any(a.tag in _CHROME for a in el.iterancestors())
+    return any(_is_chrome_tag(a) for a in el.iterancestors())
 
 
 def _position(root: lxml.html.HtmlElement) -> dict[lxml.html.HtmlElement, int]:
@@ -310,6 +320,8 @@ def _title(
             ident = f"{el.get('class') or ''} {el.get('id') or ''}"
             if el.tag not in {"h1", "h2", "h3", "h4"} and not _TITLE_CLASS.search(ident):
                 continue
+            if _HIDDEN.search(ident) or el.get("hidden") is not None:
+                continue  # a visually hidden copy of the title (Drupal's h2.page-title.hidden)
             text = element_text(el)
             if not 8 <= len(text) <= 400 or _in_chrome(el):
                 continue
@@ -318,22 +330,28 @@ def _title(
             score = _similar(text, reference) if reference else 0.0
             if not reference and el.tag == "h1":
                 score = 0.7
+            elif el.tag == "h1":
+                score += 0.001  # the same text in an h1 and in a wrapper: the h1 holds it
             if score > best[0]:
                 best = (score, text, el)
-    if best[0] >= 0.6:
+    before: list[lxml.html.HtmlElement] = []
+    if body is not None and order:
+        first = _first_paragraph(body)
+        limit = order.get(first if first is not None else body, len(order))
+        before = [h for h in headlines if order.get(h, len(order)) < limit]
+    if best[0] >= 0.6 and (len(best[1].split()) >= 4 or not before or list_title):
         return best[1], best[2]
     if list_title:
         return list_title, None
     if og:
         return og, None
-    # No heading matches <title>: it is the site's name, not the article's. The headline
-    # is then the last heading-like block before the body's text.
-    if body is not None and order:
-        first = _first_paragraph(body)
-        limit = order.get(first if first is not None else body, len(order))
-        before = [h for h in headlines if order.get(h, len(order)) < limit]
-        if before:
-            return element_text(before[-1]), before[-1]
+    # No heading matches <title>, or only a short one: <title> is then the site's or the
+    # page's name ("Chi tiết tin" on WebSphere portals, a portlet title repeats it), not the
+    # article's. The headline is the last heading-like block before the body's text.
+    if before:
+        return element_text(before[-1]), before[-1]
+    if best[0] >= 0.6:
+        return best[1], best[2]
     return _TITLE_SUFFIX.sub("", doc_title), None
 
 
@@ -366,12 +384,31 @@ def find_main_content(sel: Selector) -> lxml.html.HtmlElement | None:
     if not isinstance(root, lxml.html.HtmlElement):
         return None
     scores: dict[lxml.html.HtmlElement, float] = {}
+    body = root.find("body")
+    page_text = len((body if body is not None else root).text_content())
+    chrome: dict[lxml.html.HtmlElement, bool] = {}
+
+    def is_chrome(el: lxml.html.HtmlElement) -> bool:
+        # A class naming chrome ("widget", "header") on a wrapper of the page's headline and
+        # most of its text is a layout grid ("columns-widget"), not a sidebar.
+        found = chrome.get(el)
+        if found is None:
+            found = _is_chrome_tag(el) or (
+                _chrome_class(el)
+                and not (
+                    len(el.text_content()) >= page_text * 0.5
+                    and next(el.iter("h1"), None) is not None
+                )
+            )
+            chrome[el] = found
+        return found
+
     for block in root.iter(*_PARAGRAPHS):
         if block.tag in {"div", "td", "li"} and any(
             isinstance(c.tag, str) and c.tag in _BLOCK_CHILDREN for c in block
         ):
             continue  # a container, not a paragraph
-        if any(a.tag in _CHROME or _chrome_class(a) for a in block.iterancestors()):
+        if any(is_chrome(a) for a in block.iterancestors()):
             continue  # page chrome: footer, header, menus, sidebars
         text = element_text(block)
         if len(text) < 25:
@@ -460,7 +497,13 @@ def extract_article(
     if author:
         parsed = boilerplate.parse_trailer(author)
         author = parsed[1] if parsed else author
-    out.author = author or out.body.author
+    out.author = author or None
+    if not out.author and out.body.author and out.body.author_priority <= 1:
+        out.author = out.body.author  # "Tác giả: …", "Tin, ảnh: …" closing the text
+    if not out.author and not selectors.author:
+        out.author = _byline(sel, title_el, anchor, order)
+    if not out.author:
+        out.author = out.body.author  # a source line ("Nguồn: …")
     if not out.author and body_els:
         out.author = _trailer_after(body_els[-1])
 
@@ -468,9 +511,105 @@ def extract_article(
     image_url = join_url(url, image) if image else None
     if image_url and _looks_like_image(image_url):
         out.image_url = image_url
-    elif out.body.images:
-        out.image_url = out.body.images[0][0]
+    else:
+        lead_img = _lead_picture(title_el, anchor, order, url)
+        if lead_img:
+            out.image_url = lead_img
+        elif out.body.images:
+            out.image_url = out.body.images[0][0]
     return out
+
+
+_NOT_PICTURE = re.compile(
+    r"(icon|logo|avatar|gravatar|share|facebook|zalo|twitter|print|"
+    r"banner|spacer|blank|loading|flag|rss)",
+    re.I,
+)
+
+
+def _lead_picture(
+    title_el: lxml.html.HtmlElement | None,
+    body: lxml.html.HtmlElement | None,
+    order: dict[lxml.html.HtmlElement, int],
+    url: str,
+) -> str | None:
+    """The article's picture printed between its title and its text, outside the body (a
+    Drupal image field, a WordPress featured image): the lead image when no og:image names it."""
+    if title_el is None or body is None or not order:
+        return None
+    start, end = order.get(title_el, -1), order.get(body, -1)
+    if not 0 <= start < end:
+        return None
+    for el, pos in order.items():
+        if pos <= start or pos >= end or el.tag != "img" or _in_chrome(el):
+            continue
+        src = (el.get("src") or "").strip()
+        if not src or src.startswith("data:") or _NOT_PICTURE.search(src):
+            continue
+        sizes = [el.get("width") or "", el.get("height") or ""]
+        if any(v.isdigit() and int(v) < 100 for v in sizes):
+            continue  # an icon, not a picture
+        return join_url(url, src)
+    return None
+
+
+_BYLINE_CLASS = re.compile(
+    r"(^|[\s_-])(author|byline|tacgia|tac-gia|nguoiviet|nguoi-viet|fn)([\s_-]|$)", re.I
+)
+_BYLINE_PREFIX = re.compile(
+    r"^(tác giả|người viết|đăng bởi|người đăng|viết bởi|bởi|posted by|by)\s*[:：]?\s*", re.I
+)
+_NOT_BYLINE = re.compile(r"comment|binh-?luan|related|lien-?quan|widget|sidebar", re.I)
+
+
+def _byline(
+    sel: Selector,
+    title_el: lxml.html.HtmlElement | None,
+    body: lxml.html.HtmlElement | None,
+    order: dict[lxml.html.HtmlElement, int],
+) -> str | None:
+    """The author named in a byline element near the article (WordPress
+    `span.byline > span.author.vcard > a.url.fn`, `a[rel=author]`, `.post-author`…), not in
+    the comments or a related-posts list; the one closest to the title wins."""
+    root = sel.root
+    if not isinstance(root, lxml.html.HtmlElement) or body is None or not order:
+        return None
+    anchor = order.get(title_el, order.get(body, 0)) if title_el is not None else order[body]
+    limit = _subtree_end(order, body) + 400  # the entry's footer after the text
+    found: list[tuple[int, str]] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in {"meta", "link", "script", "body", "html"}:
+            continue
+        pos = order.get(el, 0)
+        if pos > limit:
+            break
+        ident = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if not (_BYLINE_CLASS.search(ident) or "author" in (el.get("rel") or "").split()):
+            continue
+        if _in_chrome(el) or any(
+            _NOT_BYLINE.search(f"{a.get('class') or ''} {a.get('id') or ''}")
+            for a in [el, *el.iterancestors()]
+        ):
+            continue
+        if any(d is el for d in body.iterancestors()) or el is body:
+            continue
+        if any(
+            _BYLINE_CLASS.search(f"{d.get('class') or ''} {d.get('id') or ''}")
+            or "author" in (d.get("rel") or "").split()
+            for d in el.iterdescendants()
+            if isinstance(d.tag, str)
+        ):
+            continue  # a wrapper: the innermost (hCard's .fn, the rel=author link) names
+        text = element_text(el)
+        parsed = boilerplate.parse_trailer(text)
+        if parsed:
+            if boilerplate.trailer_priority(parsed[0]) >= 2:
+                continue  # "Nguồn: …" names a source, not a writer
+            text = parsed[1]
+        text = _BYLINE_PREFIX.sub("", text).strip(" .,:;-–—|")
+        if 2 <= len(text) <= 60 and len(text.split()) <= 8 and not text.endswith(":"):
+            found.append((abs(pos - anchor), text))
+    return min(found)[1] if found else None
 
 
 def _summary_guess(
@@ -496,8 +635,8 @@ def _summary_guess(
             continue
         if not _SUMMARY_CLASS.search(el.get("class") or "") or _in_chrome(el):
             continue
-        if body is not None and any(d is el for d in body.iterancestors()):
-            continue  # a wrapper of the body, not the sapo
+        if body is not None and (el is body or any(d is el for d in body.iterancestors())):
+            continue  # the body or a wrapper of it ("field--type-text-with-summary"), not the sapo
         if 40 <= len(element_text(el)) <= 1200:
             return [el]
     return []

@@ -343,8 +343,9 @@ def _leaf_blocks(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     return out
 
 
-def take_author_trailer(root: lxml.html.HtmlElement) -> str | None:
-    """Take the author / source trailer off the end of the body and return the author."""
+def take_trailer(root: lxml.html.HtmlElement) -> tuple[int, str] | None:
+    """Take the author / source trailer off the end of the body: (priority, author), where
+    priority 0-1 names a writer ("Tác giả", "Tin, ảnh") and 2 and more a source ("Nguồn")."""
     found: list[tuple[int, str]] = []
     seen_text = 0
     # Walk back from the end: trailers, then at most one line of text before we stop.
@@ -373,7 +374,7 @@ def take_author_trailer(root: lxml.html.HtmlElement) -> str | None:
     if not found:
         return None
     found.sort(key=lambda f: f[0])
-    return found[0][1]
+    return found[0]
 
 
 def bold_lead(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:

@@ -324,6 +324,7 @@ class Body:
     images: list[tuple[str, str]] = field(default_factory=list)  # (src, caption)
     attachments: list[Attachment] = field(default_factory=list)
     author: str | None = None
+    author_priority: int = 9  # trailer_priority of the line the author came from
 
     @property
     def text(self) -> str:
@@ -530,19 +531,64 @@ def _absolutize(root: lxml.html.HtmlElement, base_url: str) -> None:
         el.set(attr, absolute)
 
 
+def _document_link(a: lxml.html.HtmlElement) -> Attachment | None:
+    href = a.get("href") or ""
+    path = urlsplit(href).path.lower()
+    text = _FILE_LABEL.sub("", element_text(a))
+    # A document's URL ends in its extension; download handlers ("?download=1") are known
+    # by the link's download attribute or by a file name as its text.
+    by_url = path.endswith(DOC_EXTENSIONS) or any(f"{ext}/" in path for ext in DOC_EXTENSIONS)
+    by_text = text.lower().endswith(DOC_EXTENSIONS) and " " not in text.strip()
+    if href and (by_url or by_text or a.get("download") is not None):
+        return Attachment(url=href, title=text or path.rsplit("/", 1)[-1])
+    return None
+
+
+def _merge_attachments(first: list[Attachment], second: list[Attachment]) -> list[Attachment]:
+    seen = {a.url for a in first}
+    return [*first, *(a for a in second if a.url not in seen)]
+
+
 def _attachments(root: lxml.html.HtmlElement) -> list[Attachment]:
     found: dict[str, Attachment] = {}
     for a in root.iter("a"):
-        href = a.get("href") or ""
-        path = urlsplit(href).path.lower()
-        text = _FILE_LABEL.sub("", element_text(a))
-        # A document's URL ends in its extension; download handlers ("?download=1") are known
-        # by the link's download attribute or by a file name as its text.
-        by_url = path.endswith(DOC_EXTENSIONS) or any(f"{ext}/" in path for ext in DOC_EXTENSIONS)
-        by_text = text.lower().endswith(DOC_EXTENSIONS) and " " not in text.strip()
-        if href and (by_url or by_text or a.get("download") is not None):
-            found.setdefault(href, Attachment(url=href, title=text or path.rsplit("/", 1)[-1]))
+        doc = _document_link(a)
+        if doc is not None:
+            found.setdefault(doc.url, doc)
     return list(found.values())
+
+
+# What a download box prints besides the file's link: a button label, a size, a type.
+_DOWNLOAD_REST = re.compile(
+    r"(tải về|tải xuống|download|xem trực tuyến|xem|pdf|docx?|xlsx?|\d+(?:[.,]\d+)?\s*[kmg]?b|"
+    r"[()\[\]|:,.\-–—\s])+",
+    re.I,
+)
+
+
+def _take_download_boxes(root: lxml.html.HtmlElement) -> list[Attachment]:
+    """Blocks that are only a download box (a document's link and a "Tải về" button, as
+    WordPress's file block prints it): taken out of the text, kept as attachments. A block
+    that says something besides ("File đính kèm: …", "Xem chi tiết: …") stays text."""
+    taken: list[Attachment] = []
+    for el in list(root.iter("p", "div", "li")):
+        if el.getparent() is None or any(
+            isinstance(c.tag, str) and c.tag in {"p", "div", "li", "table", "ul", "ol"} for c in el
+        ):
+            continue
+        docs = [(a, _document_link(a)) for a in el.iter("a")]
+        if not docs or any(d is None for _, d in docs):
+            continue
+        titles = [element_text(a) for a, _ in docs]
+        rest = element_text(el)
+        for t in sorted(titles, key=len, reverse=True):
+            rest = rest.replace(t, " ")
+        if _DOWNLOAD_REST.fullmatch(rest or " ") and any(_FILE_LABEL.sub("", t) for t in titles):
+            for _, doc in docs:
+                if doc is not None and not any(d.url == doc.url for d in taken):
+                    taken.append(doc)
+            _remove(el)
+    return taken
 
 
 def _is_layout_table(table: lxml.html.HtmlElement) -> bool:
@@ -687,8 +733,9 @@ def clean_body(
     boilerplate.strip_blocks(container)
     _fix_images(container)
     _figures(container)  # before the trailer: a caption ("Ảnh: …") is not an author line
-    author = boilerplate.take_author_trailer(container)
+    trailer = boilerplate.take_trailer(container)
     _absolutize(container, base_url)
+    boxes = _take_download_boxes(container)
     _unwrap_layout_tables(container)
     _unwrap_layout(container)
     raw_html = lxml.html.tostring(container, encoding="unicode")
@@ -705,7 +752,12 @@ def clean_body(
         cap = fig.find(".//figcaption") if fig is not None else None
         images.append((src, element_text(cap) if cap is not None else ""))
     return Body(
-        html=safe, blocks=blocks, images=images, attachments=_attachments(fragment), author=author
+        html=safe,
+        blocks=blocks,
+        images=images,
+        attachments=_merge_attachments(boxes, _attachments(fragment)),
+        author=trailer[1] if trailer else None,
+        author_priority=trailer[0] if trailer else 9,
     )
 
 

@@ -24,9 +24,9 @@ from crawler.extract.html import element_text
 from crawler.urls import join_url
 
 _SKIP_ANCESTOR = re.compile(
-    r"(^|[\s_-])(nav|navbar|menu|mainmenu|topmenu|footer|header|breadcrumbs?|banner|logo|"
+    r"(^|[\s_-])(nav|navbar|footer|header|breadcrumbs?|banner|logo|"
     r"social|share|pager|paging|pagination|login|search|lang|language|weblink|lien-ket|"
-    r"lienket|quangcao|advert|ads)([\s_-]|$)",
+    r"lienket|quangcao|advert|ads|sidebar|widget)([\s_-]|$)",
     re.IGNORECASE,
 )
 _NOT_ARTICLE_EXT = re.compile(
@@ -48,15 +48,41 @@ class FoundLink:
     element: lxml.html.HtmlElement
 
 
+# An entry's own header or footer ("entry-header", "post-footer"), not the page's.
+_ARTICLE_PART = re.compile(r"\b(?:entry|post|article|news|item|card)[-_](?:header|footer)\b", re.I)
+
+
 def _skipped(a: lxml.html.HtmlElement) -> bool:
-    for anc in a.iterancestors():
+    ancestors = list(a.iterancestors())
+    for i, anc in enumerate(ancestors):
         # Not <form>: ASP.NET portals wrap the whole page in one.
-        if anc.tag in {"nav", "header", "footer", "select"}:
+        if anc.tag in {"nav", "aside", "select"}:
             return True
-        ident = f"{anc.get('class') or ''} {anc.get('id') or ''}"
-        if ident.strip() and _SKIP_ANCESTOR.search(ident):
+        if anc.tag in {"header", "footer"} and not any(
+            up.tag == "article" for up in ancestors[i + 1 :]
+        ):
+            return True  # the page's header or footer (an article's own header holds its title)
+        if anc.tag in {"body", "html"}:
+            break  # their classes describe the page ("wp-custom-logo", "has-header-image")
+        ident = _ARTICLE_PART.sub(" ", f"{anc.get('class') or ''} {anc.get('id') or ''}")
+        if not ident.strip():
+            continue
+        if _SKIP_ANCESTOR.search(ident):
+            return True
+        if _MENU.search(ident) and _is_menu(anc):
             return True
     return False
+
+
+# "menu" names navigation menus, and also WebSphere's WCM Menu component, which prints the
+# news lists themselves ("ag-wcm-menu"): a menu is navigation when its links are not headlines.
+_MENU = re.compile(r"(^|[\s_-])(menu|mainmenu|topmenu|menubar)([\s_-]|$)", re.IGNORECASE)
+
+
+def _is_menu(el: lxml.html.HtmlElement) -> bool:
+    texts = [element_text(a) for a in el.iter("a")]
+    texts = [t for t in texts if t]
+    return not texts or sum(_headline(t) for t in texts) * 2 < len(texts)
 
 
 def url_shape(url: str) -> str:
@@ -68,7 +94,10 @@ def url_shape(url: str) -> str:
             continue
         stem, dot, ext = seg.rpartition(".") if "." in seg else (seg, "", "")
         if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)+", stem):
-            shape = "S-N" if re.search(r"-\d+$", stem) else "S"
+            # "-31562" is an id; "-2025" (a year in the title) is not
+            shape = "S-N" if re.search(r"-(?!(?:19|20)\d\d$)\d+$", stem) else "S"
+        elif len(stem) >= 16:
+            shape = "T"  # an opaque token (WebSphere portlet state, a hash, a base64 id)
         else:
             shape = re.sub(r"[a-z]+", "w", re.sub(r"\d+", "N", stem))
         segments.append(shape + (dot + ext if dot else ""))
@@ -109,6 +138,8 @@ def article_links(sel: Selector, page_url: str, same_host: str | None = None) ->
         if _skipped(a):
             continue
         title = element_text(a) or (a.get("title") or "").strip()
+        if "#" in href:
+            title = ""  # an in-page anchor ("Để lại bình luận trong …" → #respond): no headline
         known = by_url.get(url)
         if known is None:
             by_url[url] = FoundLink(url, title, a)
@@ -138,7 +169,52 @@ def article_links(sel: Selector, page_url: str, same_host: str | None = None) ->
         s_ext = shape.rsplit(".", 1)[-1] if "." in shape.rsplit("/", 1)[-1] else ""
         if shape.count("/") == depth and s_ext == ext and ("N" in shape) == ("N" in best_shape):
             keep.update(urls)
+    headlines = [u for u in order if _headline(by_url[u].title)]
+    keep |= _same_slot(keep, headlines, by_url)
     return [by_url[u] for u in order if u in keep]
+
+
+def _tag_path(el: lxml.html.HtmlElement, top: lxml.html.HtmlElement) -> tuple[str, ...] | None:
+    """Tags from el up to (not including) top; None when el is not under top."""
+    path: list[str] = []
+    for anc in [el, *el.iterancestors()]:
+        if anc is top:
+            return tuple(path)
+        path.append(str(anc.tag))
+    return None
+
+
+def _same_slot(keep: set[str], candidates: list[str], by_url: dict[str, FoundLink]) -> set[str]:
+    """Headline links printed in the same slot of the same list as the chosen ones.
+
+    A list's items share their markup whatever their URLs look like (a Drupal node without an
+    alias, `/node/1530`, among `/<title-slug>` aliases). From each chosen link, climb: at each
+    ancestor, other headline links under another child of it whose tag path down from it is
+    the chosen link's are items of the same list. The climb stops at the first ancestor where
+    some are found, at <body>, or after a few levels."""
+    others = [u for u in candidates if u not in keep]
+    added: set[str] = set()
+    if not others:
+        return added
+    for url in keep:
+        el = by_url[url].element
+        child = el
+        for level, anc in enumerate(el.iterancestors()):
+            if anc.tag in {"body", "html"} or level >= 8:
+                break
+            path = _tag_path(el, anc)
+            found = set()
+            for other in others:
+                other_el = by_url[other].element
+                if other in added or _tag_path(other_el, anc) != path:
+                    continue
+                if not any(up is child for up in [other_el, *other_el.iterancestors()]):
+                    found.add(other)  # under another child of anc: another item
+            if found:
+                added |= found
+                break
+            child = anc
+    return added
 
 
 def _current_page(url: str) -> int:

@@ -57,6 +57,10 @@ COMMON_REMOVE = (
     ".addthis_toolbox",
     ".view-count",
     ".luot-xem",
+    # WordPress Jetpack prints its share, like and related-posts boxes inside the entry.
+    ".sharedaddy",
+    ".jp-relatedposts",
+    "#jp-post-flair",
 )
 _JS_HREF = re.compile(r"^\s*(javascript:|#|mailto:|tel:|$)", re.IGNORECASE)
 NEXT_LABEL = re.compile(
