@@ -172,6 +172,14 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "revisits_per_run",
+        "VNFEEDS_REVISITS_PER_RUN",
+        40,
+        "Known articles a crawl of one source may fetch again (conditional GET, about 1 h, "
+        "1 day and 7 days after first seen) to catch edits and removals; 0 = none.",
+        int,
+    ),
+    Setting(
         "write_batch",
         "VNFEEDS_WRITE_BATCH",
         20,

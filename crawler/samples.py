@@ -8,6 +8,7 @@ and logs every request so tests can check what the crawler asked for.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import threading
 import time
@@ -15,6 +16,7 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -190,6 +192,8 @@ class _Handler(BaseHTTPRequestHandler):
                     )
                 else:
                     body, ctype = b"", route.content_type or "text/plain"
+                if route.status == 200 and route.file and self._not_modified(body, headers):
+                    return
                 self._send(route.status, body, ctype, route.headers, head)
                 return
         found = self.server.portal.file_for(self.path) if self.command != "POST" else None
@@ -201,7 +205,36 @@ class _Handler(BaseHTTPRequestHandler):
         ctype = _TYPES.get(
             found.suffix.lower(), mimetypes.guess_type(found.name)[0] or "application/octet-stream"
         )
-        self._send(200, found.read_bytes(), ctype, {}, head)
+        body = found.read_bytes()
+        if self._not_modified(body, headers):
+            return
+        self._send(200, body, ctype, self._validators(body), head)
+
+    def _validators(self, body: bytes) -> dict[str, str]:
+        """ETag (of the bytes) and Last-Modified (the copy's capture time), as IIS and nginx
+        send them for static files."""
+        return {
+            "ETag": '"' + hashlib.sha1(body).hexdigest()[:16] + '"',
+            "Last-Modified": formatdate(self.server.portal.replay_at.timestamp(), usegmt=True),
+        }
+
+    def _not_modified(self, body: bytes, request_headers: Mapping[str, str]) -> bool:
+        """Answer a conditional GET whose validators still hold with 304 (True when sent)."""
+        lower = {k.lower(): v for k, v in request_headers.items()}
+        mine = self._validators(body)
+        etag, since = lower.get("if-none-match"), lower.get("if-modified-since")
+        if etag is not None:
+            fresh = mine["ETag"] in [t.strip() for t in etag.split(",")] or etag.strip() == "*"
+        elif since is not None:
+            try:
+                fresh = parsedate_to_datetime(since) >= self.server.portal.replay_at
+            except (TypeError, ValueError):
+                fresh = False
+        else:
+            return False
+        if fresh:
+            self._send(304, b"", "", mine, head=True)
+        return fresh
 
     def _send(
         self, status: int, body: bytes, ctype: str, headers: Mapping[str, str], head: bool
@@ -209,7 +242,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(
             status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
         )
-        self.send_header("Content-Type", ctype)
+        if ctype:
+            self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         for k, v in headers.items():
             self.send_header(k, v)

@@ -123,9 +123,27 @@ def _retone(word: str) -> str:
     return unicodedata.normalize("NFC", base[: pos + 1] + tone + base[pos + 1 :])
 
 
+def _unify_token(token: str) -> str:
+    return _WORD.sub(lambda m: _retone(m.group(0)), token)
+
+
+# Space-separated tokens ("định,", "(binhdinh.gov.vn)") already unified: a text is a few
+# hundred dictionary lookups instead of a regex callback per syllable.
+_TOKENS: dict[str, str] = {}
+_MAX_TOKENS = 200_000
+
+
 def unify_tones(text: str) -> str:
     """Put every syllable's tone mark in one place (expects lower case NFC text)."""
-    return _WORD.sub(lambda m: _retone(m.group(0)), text)
+    get = _TOKENS.get
+    return " ".join([get(token) or _unify_new(token) for token in text.split(" ")])
+
+
+def _unify_new(token: str) -> str:
+    done = _unify_token(token)
+    if len(_TOKENS) < _MAX_TOKENS and len(token) < 40:
+        _TOKENS[token] = done
+    return done
 
 
 def norm_key(text: str | None) -> str:
@@ -134,14 +152,51 @@ def norm_key(text: str | None) -> str:
     return unify_tones(cleaned)
 
 
+# Space-separated token -> (its norm_key form, its syllables).
+_ENTRIES: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def _entry(token: str) -> tuple[str, tuple[str, ...]]:
+    unified = _unify_token(token)
+    entry = (unified, tuple(_SYLLABLE.findall(unified)))
+    if len(_ENTRIES) < _MAX_TOKENS and len(token) < 40:
+        _ENTRIES[token] = entry
+    return entry
+
+
+def norm_key_words(text: str | None) -> tuple[str, list[str]]:
+    """`norm_key(text)` and `syllables(text)` in one pass (one cached lookup per token)."""
+    get = _ENTRIES.get
+    entries = [get(token) or _entry(token) for token in clean_text(text).lower().split(" ")]
+    return " ".join([e[0] for e in entries]), [w for e in entries for w in e[1]]
+
+
+# The marks Vietnamese letters decompose into: five tones, circumflex, breve, horn.
+_VI_MARKS = tuple(chr(c) for c in (0x300, 0x301, 0x303, 0x309, 0x323, 0x302, 0x306, 0x31B))
+# What may still hold a combining mark after those are gone: another Latin mark, or a character
+# outside Latin and general punctuation (other scripts have marks of their own).
+_MAYBE_MARKED = re.compile("[\u0300-\u036f]|[^\x00-\u02ff\u2000-\u206f\u20a0-\u20cf]")
+
+
 def strip_diacritics(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """NFD, then every combining mark dropped (đ -> d first: it has no decomposition)."""
+    out = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    for mark in _VI_MARKS:
+        out = out.replace(mark, "")
+    if _MAYBE_MARKED.search(out):
+        out = "".join(ch for ch in out if not unicodedata.combining(ch))
+    return out
 
 
 def fold(text: str | None) -> str:
     """Search form without diacritics: 'Bình Định' -> 'binh dinh'."""
     return strip_diacritics(norm_key(text))
+
+
+def fold_letters(key: str) -> str:
+    """The part of `fold` an FTS5 `remove_diacritics 2` tokenizer does not do: đ -> d (a letter
+    of its own, with no decomposition). For text already in `norm_key` form."""
+    return key.replace("đ", "d")
 
 
 def has_diacritics(text: str) -> bool:
@@ -157,6 +212,9 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
 
 
+_SYLLABLE = re.compile(r"\w+")
+
+
 def syllables(text: str | None) -> list[str]:
     """Folded-case syllable tokens (for shingles and token F1), diacritics kept."""
-    return re.findall(r"\w+", norm_key(text))
+    return _SYLLABLE.findall(norm_key(text))

@@ -45,10 +45,26 @@ def test_crawling_twice_adds_nothing_and_changes_no_byte(fresh_site: Site) -> No
     ids, files = _ids(fresh_site.db), _snapshot(fresh_site.out)
     assert len(ids) == BINHDINH_ARTICLES
 
-    second = fresh_site.crawl(["binh-dinh"], now="2023-03-18T10:00:00+07:00")
+    # Half an hour later: the two list pages, no article page re-fetched.
+    second = fresh_site.crawl(["binh-dinh"], now="2023-03-18T09:30:00+07:00")
     o = second[0]
     assert (o.status, o.new, o.updated, o.duplicates, o.errors) == ("ok", 0, 0, 0, 0)
-    assert o.pages == 2  # the two list pages, no article page re-fetched
+    assert o.pages == 2
+    # An hour after the first crawl every article's first revisit is due: a conditional GET
+    # each, answered 304 by the unchanged portal; nothing else moves.
+    server = fresh_site.servers["binhdinh"]
+    logged = len(server.log)
+    third = fresh_site.crawl(["binh-dinh"], now="2023-03-18T10:05:00+07:00")
+    o = third[0]
+    assert (o.status, o.new, o.updated, o.duplicates, o.errors) == ("ok", 0, 0, 0, 0)
+    assert o.pages == 2 + BINHDINH_ARTICLES
+    conditional = [h for _, _, h in server.log[logged:] if "If-None-Match" in h]
+    assert len(conditional) == BINHDINH_ARTICLES
+    con = sqlite3.connect(fresh_site.db)
+    assert con.execute(
+        "SELECT step, last_status, count(*) FROM revisits GROUP BY 1, 2"
+    ).fetchall() == [(1, 304, BINHDINH_ARTICLES)]
+    con.close()
     result = fresh_site.build()
     # Only the status page moves (it shows when the sources were last crawled).
     assert result.written == ["status.html"]
@@ -60,7 +76,7 @@ def test_crawling_twice_adds_nothing_and_changes_no_byte(fresh_site: Site) -> No
 
     con = sqlite3.connect(fresh_site.db)
     runs = con.execute("SELECT status, new, pages FROM crawl_runs ORDER BY id").fetchall()
-    assert runs == [("ok", BINHDINH_ARTICLES, 12), ("ok", 0, 2)]
+    assert runs == [("ok", BINHDINH_ARTICLES, 12), ("ok", 0, 2), ("ok", 0, 12)]
     con.close()
 
 
@@ -70,7 +86,8 @@ def test_known_articles_stop_pagination(fresh_site: Site) -> None:
     log = fresh_site.servers["hungyen"].log
     assert any("c1051-2.html" in path for _, path, _ in log)
     log.clear()
-    fresh_site.crawl(["hung-yen"], now="2026-06-10T10:00:00+07:00")
+    # Half an hour later (before the first revisits fall due, an hour after first seen).
+    fresh_site.crawl(["hung-yen"], now="2026-06-10T09:30:00+07:00")
     requested = [path for _, path, _ in log if not path.startswith("/robots.txt")]
     assert requested == ["/chuyen-muc-tin-tuc-su-kien-c1051.html"]
 

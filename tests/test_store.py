@@ -8,6 +8,7 @@ import sqlite3
 import unicodedata
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from crawler.store import open_readonly, open_store
 from crawler.store.queries import search
 from crawler.store.schema import SCHEMA_VERSION
 from crawler.store.writer import ARTICLE_NS
-from tests.conftest import Site, run_cli
+from tests.conftest import ROOT, Site, run_cli
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$")
 DESIGN_COLUMNS = {
@@ -203,3 +204,73 @@ def test_reopening_does_not_migrate_twice(tmp_path: Path) -> None:
     con = sqlite3.connect(path)
     assert con.execute("SELECT count(*) FROM migrations").fetchone()[0] == SCHEMA_VERSION
     con.close()
+
+
+def test_a_store_of_an_earlier_version_is_upgraded(tmp_path: Path, monkeypatch: Any) -> None:
+    """A store at schema 3 (the first near-duplicate index) is migrated on open: the index is
+    rebuilt in its current form from the recent articles, revisit schedules start for the last
+    week's, and a republished copy written afterwards joins the migrated article's cluster."""
+    import json as _json
+
+    from crawler.store import schema
+    from crawler.store.writer import ArticleWriter, content_hash
+    from crawler.textnorm import norm_key
+    from tests.test_dedupe import _article
+
+    golden = _json.loads(
+        (
+            ROOT / "crawler/sampleportals/binhdinh/golden/"
+            "hoi-nghi-giam-doc-cac-so-khoa-hoc-va-cong-nghe-toan-quoc-nam-2023.json"
+        ).read_text(encoding="utf-8")
+    )
+    text = "\n\n".join(golden["body"])
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:3])
+    db = open_store(path)
+    assert schema.current_version(db) == 3
+    seen = "2023-03-18T09:00:00+07:00"
+    for n, (first_seen, body) in enumerate(
+        [(seen, text), ("2023-02-01T09:00:00+07:00", "Một thông báo cũ. " * 30)], start=1
+    ):
+        aid = f"00000000-0000-5000-8000-00000000000{n}"
+        db.execute(
+            "INSERT INTO articles (id, docid, url, source_id, province, title, summary,"
+            " content_text, published, published_source, updated, first_seen, last_seen,"
+            " content_hash, title_key, text_length, cluster_id, seq) VALUES"
+            " (?, ?, ?, 'binh-dinh', 'gia-lai', ?, '', ?, ?, 'selector', ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                aid,
+                n,
+                f"https://binhdinh.gov.vn/tin-tuc/{n}.html",
+                f"Bài {n}",
+                body,
+                first_seen,
+                first_seen,
+                first_seen,
+                first_seen,
+                content_hash(body),
+                norm_key(f"Bài {n}"),
+                len(body),
+                aid,
+                n,
+            ),
+        )
+        db.execute(
+            "INSERT INTO clusters (id, representative, created) VALUES (?, ?, ?)",
+            (aid, aid, first_seen),
+        )
+    db.close()
+
+    monkeypatch.undo()
+    db = open_store(path)
+    assert schema.current_version(db) == schema.SCHEMA_VERSION == 5
+    # Only the article of the last 30 days is in the index; only last week's gets revisits.
+    assert [r[0] for r in db.execute("SELECT docid FROM minhash")] == [1]
+    assert [r[0] for r in db.execute("SELECT article_id FROM revisits")] == [
+        "00000000-0000-5000-8000-000000000001"
+    ]
+    copy = "(SKHCN) - " + "\n\n".join(golden["body"][:-1])  # a republication, edited
+    ArticleWriter(db).write_batch([_article(7, copy, published=seen, seen=seen)])
+    clusters = {r[0] for r in db.execute("SELECT cluster_id FROM articles WHERE docid != 2")}
+    assert clusters == {"00000000-0000-5000-8000-000000000001"}
+    db.close()

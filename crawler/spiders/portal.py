@@ -23,6 +23,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler import revisit
 from crawler.articles import assemble
 from crawler.clock import now, now_iso
 from crawler.config import Config
@@ -111,6 +112,7 @@ class PortalSpider(scrapy.Spider):
         self.lists_read = 0
         self.known = 0
         self.broken_lists: list[str] = []
+        self.revisits: Counter[int | str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -215,6 +217,54 @@ class PortalSpider(scrapy.Spider):
         for section in self.source.section:
             for req in self.platform.section_requests(section.url):
                 yield self._request(req, self.parse_list, {"section": section.url, "page_no": 1})
+        for visit in revisit.due(self.store, self.source.id, now(), self.config.revisits_per_run):
+            yield scrapy.Request(
+                visit.url,
+                headers=revisit.conditional_headers(visit.etag, visit.last_modified) or None,
+                callback=self.parse_revisit,
+                errback=self.on_revisit_error,
+                dont_filter=True,
+                meta={
+                    "kind": "revisit",
+                    "visit": visit,
+                    "entry_url": visit.url,
+                    "handle_httpstatus_list": [304, 404, 410],
+                },
+            )
+
+    # -- revisits -------------------------------------------------------------------------
+
+    def parse_revisit(self, response: Response) -> Any:
+        """A known article fetched again (crawler/revisit.py): 304 and removals are recorded
+        here; a 200 goes through extraction and the writer, which keeps edits as revisions."""
+        self.revisits[response.status] += 1
+        visit: revisit.Due = response.meta["visit"]
+        removed = response.status == 200 and revisit.looks_removed(
+            visit.url,
+            response.url,
+            self.source.homepage,
+            [section.url for section in self.source.section],
+        )
+        outcome = revisit.record(
+            self.store,
+            visit,
+            now(),
+            status=response.status,
+            headers=_headers(response),
+            removed=removed,
+        )
+        self.crawler.stats.inc_value(f"vnfeeds/revisit/{outcome}")
+        if response.status == 200 and not removed:
+            yield from self.parse_article(response)  # counts the page
+        else:
+            self.pages += 1
+
+    def on_revisit_error(self, failure: Failure) -> None:
+        """A revisit that got no answer: recorded, tried again at the next crawl. It does not
+        make the crawl partial (the lists were read)."""
+        request = failure.request  # type: ignore[attr-defined]
+        self.revisits["error"] += 1
+        self.logger.info("revisit %s: %s", request.url, describe_failure(failure))
 
     def _record_error(self, kind: str, url: str, reason: str) -> None:
         self.error_kinds[kind] += 1
@@ -370,7 +420,10 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("vnfeeds/extract_warnings")
         # The public URL of the article: the list's link (an API may have served the content).
         public = meta.get("entry_url") or response.url
-        via_api = public != (response.request.url if response.request else response.url)
+        # The URL first asked for (before any redirect): when it is not the public one, an
+        # API served the content; a redirect (a moved article) is not an API.
+        asked = (meta.get("redirect_urls") or [response.request.url if response.request else ""])[0]
+        via_api = public != (asked or response.url)
         seen_urls = [public] if via_api else [public, response.url]
         urls = [canonicalize(u) for u in dict.fromkeys(seen_urls)]
         is_html = "html" in page.content_type or not page.content_type
@@ -434,6 +487,7 @@ class PortalSpider(scrapy.Spider):
             "retries": stats.get("retry/count", 0),
             "responses": stats.get("downloader/response_count", 0),
             "backfill": self.backfill,
+            "revisits": {str(k): v for k, v in sorted(self.revisits.items(), key=str)},
         }
         message = "; ".join(self.errors) if self.errors else None
         if status == "timeout":

@@ -21,13 +21,14 @@ import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 import sqlite_utils
 
-from crawler import dedupe
+from crawler import dedupe, revisit
 from crawler.clock import parse_iso
 from crawler.items import Article
 from crawler.store.db import write_transaction
-from crawler.textnorm import fold, norm_key
+from crawler.textnorm import fold_letters, norm_key, norm_key_words
 
 # Namespace of article ids: uuid5(ARTICLE_NS, first canonical URL).
 ARTICLE_NS = uuid.UUID("6f1d9c52-3a57-5e0b-9d1c-2f6a7b1e8c40")
@@ -38,18 +39,50 @@ MIN_HASH_CHARS = 400
 BACKFILL_AFTER = timedelta(days=30)
 
 
-def _dedupe_text(a: Article) -> str:
-    # Sapo and body, not the title: portals retitle press releases ("Hội nghị …" vs
-    # "Tỉnh tổ chức hội nghị …") and print the sapo inside or outside the body.
-    return f"{a.summary}\n{a.content_text}"
-
-
 def article_id_for(url: str) -> str:
     return str(uuid.uuid5(ARTICLE_NS, url))
 
 
 def content_hash(text: str) -> str:
-    return hashlib.sha256(norm_key(text).encode("utf-8")).hexdigest()
+    return _hash_key(norm_key(text))
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+class Keys:
+    """An article's normalized forms, computed once per write (normalizing is most of the
+    cost of ingest): the hash, the search index and the near-duplicate signature share them."""
+
+    def __init__(self, a: Article):
+        self.title = norm_key(a.title)
+        self.summary, summary_words = norm_key_words(a.summary)
+        self.text, text_words = norm_key_words(a.content_text)
+        self.content_hash = _hash_key(self.text)
+        # Near-duplicates compare the sapo and body, not the title: portals retitle press
+        # releases ("Hội nghị …" vs "Tỉnh tổ chức hội nghị …") and print the sapo inside or
+        # outside the body.
+        self.dedupe_key = f"{self.summary}\n{self.text}"
+        self.words = summary_words + text_words
+        self.signature: np.ndarray | None = None
+        self.signed = False
+
+    def dedupe(self) -> tuple[np.ndarray | None, frozenset[str]]:
+        """Signature and dates of the sapo and body."""
+        if not self.signed:
+            self.signature = dedupe.signature_of_tokens(self.words)
+            self.signed = True
+        return self.signature, dedupe.dates_of(self.dedupe_key)
+
+
+def keys_of(articles: list[Article]) -> list[Keys]:
+    """Keys of a batch, the signatures computed in one numpy pass."""
+    keys = [Keys(a) for a in articles]
+    sigs = dedupe.signatures([k.words for k in keys])
+    for k, sig in zip(keys, sigs, strict=True):
+        k.signature, k.signed = sig, True
+    return keys
 
 
 @dataclass
@@ -74,6 +107,7 @@ class ArticleWriter:
     def __init__(self, db: sqlite_utils.Database, run_id: int | None = None):
         self.db = db
         self.run_id = run_id
+        self._counters: dict[str, int] = {}
 
     def write_batch(
         self, articles: list[Article], rejected: list[Article] | None = None
@@ -86,9 +120,11 @@ class ArticleWriter:
         result = BatchResult()
         if not articles and not rejected:
             return result
+        keys = keys_of(articles)
         with write_transaction(self.db):
-            for article in articles:
-                result.add(self._write_one(article))
+            self._counters.clear()
+            for article, k in zip(articles, keys, strict=True):
+                result.add(self._write_one(article, k))
             for page in rejected or ():
                 self._archive(None, page)
         return result
@@ -120,29 +156,37 @@ class ArticleWriter:
 
     # -- writing --------------------------------------------------------------------------
 
-    def _next_seq(self) -> int:
-        return int(self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM articles").fetchone()[0])
+    def _next(self, column: str) -> int:
+        """The next value of a counter column (seq, docid). Read once per write transaction
+        (BEGIN IMMEDIATE: no other writer moves it meanwhile), then counted here."""
+        value = self._counters.get(column)
+        if value is None:
+            value = int(
+                self.db.execute(f"SELECT coalesce(max({column}), 0) FROM articles").fetchone()[0]
+            )
+        self._counters[column] = value + 1
+        return value + 1
 
-    def _write_one(self, a: Article) -> BatchResult:
-        chash = content_hash(a.content_text)
+    def _next_seq(self) -> int:
+        return self._next("seq")
+
+    def _write_one(self, a: Article, keys: Keys) -> BatchResult:
         text_length = len(a.content_text)
-        existing_id, how = self._match(a, chash, text_length)
+        existing_id, how = self._match(a, keys.content_hash, text_length)
         if existing_id is None:
-            self._insert(a, chash, text_length)
+            self._insert(a, keys, text_length)
             return BatchResult(new=1)
-        changed = self._update(existing_id, a, chash)
+        changed = self._update(existing_id, a, keys)
         if how == "content_hash":
             return BatchResult(duplicates=1)
         return BatchResult(updated=1) if changed else BatchResult(unchanged=1)
 
-    def _insert(self, a: Article, chash: str, text_length: int) -> None:
+    def _insert(self, a: Article, keys: Keys, text_length: int) -> None:
         article_id = article_id_for(a.url)
         seen = a.fetched_at
         published = a.published or seen
         published_source = a.published_source or "first_seen"
-        docid = int(
-            self.db.execute("SELECT coalesce(max(docid), 0) + 1 FROM articles").fetchone()[0]
-        )
+        docid = self._next("docid")
         self.db.execute(
             """
             INSERT INTO articles (id, docid, url, source_id, native_key, province, province_then,
@@ -172,8 +216,8 @@ class ArticleWriter:
                 seen,
                 a.section_url,
                 a.image_url,
-                chash,
-                norm_key(a.title),
+                keys.content_hash,
+                keys.title,
                 text_length,
                 int(_is_backfill(published, seen)),
                 article_id,
@@ -184,27 +228,32 @@ class ArticleWriter:
         )
         self._add_urls(article_id, a, seen)
         self._add_topics(article_id, a)
-        self._set_attachments(article_id, a)
-        self._index(docid, a)
+        if a.attachments:
+            self._set_attachments(article_id, a)
+        self._index(docid, keys)
         self._archive(article_id, a)
-        self._cluster(article_id, a, seen)
+        self._cluster(article_id, docid, keys, seen)
+        revisit.schedule_new(self.db, article_id, a.url, seen, a.raw.headers if a.raw else None)
 
     # -- near-duplicate clusters ----------------------------------------------------------
 
-    def _cluster(self, article_id: str, a: Article, seen: str) -> None:
+    def _cluster(self, article_id: str, docid: int, keys: Keys, seen: str) -> None:
         """Put a new article in the cluster of its near-duplicates, or in a new one.
 
         A cluster's id is its first member's id and never changes; when the new article
         matches several clusters they merge into the oldest; the representative (the copy
         aggregated feeds link to) is the earliest-published member."""
-        sig = dedupe.signature(_dedupe_text(a))
+        sig, dates = keys.dedupe()
+        bands = dedupe.band_keys(sig) if sig is not None else []
         matches = (
-            dedupe.near_duplicates(self.db, sig, exclude=article_id) if sig is not None else []
+            dedupe.near_duplicates(self.db, sig, exclude=docid, dates=dates, bands=bands)
+            if sig is not None
+            else []
         )
         clusters: list[str] = []
-        for match_id, _score in matches:
+        for match_doc, _score in matches:
             row = self.db.execute(
-                "SELECT cluster_id FROM articles WHERE id = ?", (match_id,)
+                "SELECT cluster_id FROM articles WHERE docid = ?", (match_doc,)
             ).fetchone()
             if row and row[0] not in clusters:
                 clusters.append(row[0])
@@ -231,7 +280,7 @@ class ArticleWriter:
             self.db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (target, article_id))
             self._elect_representative(target)
         if sig is not None:
-            dedupe.index(self.db, article_id, sig, seen)
+            dedupe.index(self.db, docid, sig, seen, dates, bands=bands, new=True)
 
     def _elect_representative(self, cluster_id: str) -> None:
         """The earliest-published copy represents the story; every member is marked changed
@@ -257,7 +306,7 @@ class ArticleWriter:
         article_id: str,
         old: sqlite3.Row,
         a: Article,
-        chash: str,
+        keys: Keys,
         *,
         reason: str,
         seen: str,
@@ -305,8 +354,8 @@ class ArticleWriter:
                 new_published,
                 a.published_source if a.published else None,
                 a.image_url,
-                chash,
-                norm_key(a.title),
+                keys.content_hash,
+                keys.title,
                 len(a.content_text),
                 int(_is_backfill(new_published, old["first_seen"])),
                 self._next_seq(),
@@ -315,14 +364,11 @@ class ArticleWriter:
             ),
         )
         self._set_attachments(article_id, a)
-        self._index(old["docid"], a, replace=True)
-        sig = dedupe.signature(_dedupe_text(a))
+        self._index(old["docid"], keys, replace=True)
+        sig, dates = keys.dedupe()
         if sig is not None:
             # The cluster stays (ids are permanent); matching uses the current text.
-            first_seen = self.db.execute(
-                "SELECT first_seen FROM articles WHERE id = ?", (article_id,)
-            ).fetchone()[0]
-            dedupe.index(self.db, article_id, sig, first_seen)
+            dedupe.index(self.db, old["docid"], sig, old["first_seen"], dates)
 
     def _old(self, article_id: str) -> sqlite3.Row:
         cur = self.db.conn.execute(f"SELECT {self._OLD} FROM articles WHERE id = ?", (article_id,))
@@ -330,16 +376,18 @@ class ArticleWriter:
         row: sqlite3.Row = cur.fetchone()
         return row
 
-    def _update(self, article_id: str, a: Article, chash: str) -> bool:
+    def _update(self, article_id: str, a: Article, keys: Keys) -> bool:
         """Apply a re-fetched page to a known article; True when it was a real edit."""
         old = self._old(article_id)
         seen = a.fetched_at
         self._add_urls(article_id, a, seen)
         topics_changed = self._add_topics(article_id, a)
         self._archive(article_id, a)
-        edited = norm_key(a.title) != old["title_key"] or chash != old["content_hash"]
+        if a.raw is not None:
+            revisit.refresh_validators(self.db, article_id, a.raw.headers)
+        edited = keys.title != old["title_key"] or keys.content_hash != old["content_hash"]
         if edited and seen >= old["last_seen"]:
-            self._replace_content(article_id, old, a, chash, reason="edit", seen=seen)
+            self._replace_content(article_id, old, a, keys, reason="edit", seen=seen)
             return True
         self.db.execute(
             "UPDATE articles SET last_seen = max(last_seen, ?), last_run_id = ?, gone_at = NULL"
@@ -356,11 +404,12 @@ class ArticleWriter:
         `revisions` with reason "reextract"); classified topics are recomputed; `updated`,
         `first_seen` and the id stay: the portal did not edit the article."""
         old = self._old(article_id)
-        chash = content_hash(a.content_text)
-        changed = norm_key(a.title) != old["title_key"] or chash != old["content_hash"]
+        keys = Keys(a)
+        changed = keys.title != old["title_key"] or keys.content_hash != old["content_hash"]
         with write_transaction(self.db):
+            self._counters.clear()
             if changed:
-                self._replace_content(article_id, old, a, chash, reason="reextract", seen=now)
+                self._replace_content(article_id, old, a, keys, reason="reextract", seen=now)
             rules = {t for t, origin in a.topics.items() if origin == "rule"}
             current = {
                 r[0]
@@ -407,13 +456,17 @@ class ArticleWriter:
                 (article_id, att.url, att.title),
             )
 
-    def _index(self, docid: int, a: Article, replace: bool = False) -> None:
-        for table, form in (("search_exact", norm_key), ("search_folded", fold)):
+    def _index(self, docid: int, keys: Keys, replace: bool = False) -> None:
+        # The folded table's tokenizer drops the diacritics itself (remove_diacritics 2);
+        # only đ, a letter of its own in Unicode, is folded here (see textnorm.fold).
+        exact = (keys.title, keys.summary, keys.text)
+        folded = tuple(fold_letters(k) for k in exact)
+        for table, forms in (("search_exact", exact), ("search_folded", folded)):
             if replace:
                 self.db.execute(f"DELETE FROM {table} WHERE rowid = ?", (docid,))
             self.db.execute(
                 f"INSERT INTO {table} (rowid, title, summary, body) VALUES (?, ?, ?, ?)",
-                (docid, form(a.title), form(a.summary), form(a.content_text)),
+                (docid, *forms),
             )
 
     def _archive(self, article_id: str | None, a: Article) -> None:
