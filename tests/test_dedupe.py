@@ -254,3 +254,31 @@ def test_a_copy_matching_two_clusters_merges_them_into_the_older(tmp_path: Path)
         c_id,
     )
     db.close()
+
+
+def test_the_republish_portals_are_read_as_their_goldens_say(site: Site) -> None:
+    """The fixtures' own goldens (written from the pages): title, date, author and text of every
+    article, so the clustering above is decided on the text a reader sees."""
+    from crawler.textnorm import clean_text
+
+    for source in ("skhcn-hung-yen", "skhcn-binh-dinh"):
+        (outcome,) = site.crawl([source])
+        assert outcome.status == "ok", outcome
+    con = sqlite3.connect(site.db)
+    con.row_factory = sqlite3.Row
+    checked = 0
+    for name in ("skhcn-binhdinh", "skhcn-hungyen"):
+        for golden_path in sorted((REPUBLISH / name / "golden").glob("*.json")):
+            gold = json.loads(golden_path.read_text(encoding="utf-8"))
+            row = con.execute(
+                "SELECT * FROM articles WHERE url = ?", (site.url(name, gold["url"]),)
+            ).fetchone()
+            assert row is not None, gold["url"]
+            assert row["title"] == gold["title"]
+            assert row["published"] == gold["published"]
+            assert row["author"] == gold["author"]
+            text = clean_text(" ".join(row["content_text"].split("\n\n")))
+            assert text == clean_text(" ".join(gold["body"]))
+            checked += 1
+    con.close()
+    assert checked == 7
