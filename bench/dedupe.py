@@ -220,11 +220,14 @@ def main() -> int:
     ap.add_argument(
         "--report", type=int, action="append", default=[], help="also report at this size"
     )
+    ap.add_argument("--batch", type=int, default=200, help="articles per write transaction")
     ap.add_argument("--no-ingest", action="store_true")
+    ap.add_argument("--no-pairs", action="store_true")
     args = ap.parse_args()
-    part_pairs()
+    if not args.no_pairs:
+        part_pairs()
     if not args.no_ingest:
-        part_ingest(args.size, report=tuple(args.report))
+        part_ingest(args.size, batch=args.batch, report=tuple(args.report))
     return 0
 
 
