@@ -162,6 +162,7 @@ def run(**options: Any) -> None:
         f"published {len(result.written)} changed files to {config.out} "
         f"({result.unchanged} unchanged) in {time.monotonic() - started:.1f} s"
     )
+    _report_pings(result)
     if failed:
         click.echo(f"{len(failed)} of {len(outcomes)} sources failed:")
         for o in failed:
@@ -186,6 +187,14 @@ def build(full: bool, **options: Any) -> None:
         f"{result.feeds} feeds; {len(result.written)} files written, "
         f"{result.unchanged} unchanged, in {config.out}"
     )
+    _report_pings(result)
+
+
+def _report_pings(result: Any) -> None:
+    if result.pinged:
+        click.echo(f"WebSub hub pinged for {len(result.pinged)} changed feeds")
+    for error in result.ping_errors:
+        click.echo(f"WebSub ping failed: {error}", err=True)
 
 
 # -- serve -----------------------------------------------------------------------------------
@@ -208,15 +217,23 @@ def _serve_forever(server: Any) -> None:
 @click.option("--quiet", is_flag=True, help="Do not log requests.")
 @settings_options("serve")
 def serve(quiet: bool, **options: Any) -> None:
-    """Serve the output dir over HTTP (ETag/Last-Modified, 304, gzip, content types).
+    """Serve the output dir over HTTP (ETag/Last-Modified, 304, gzip, content types), and
+    query feeds from the store: search.atom?q=&province=&topic=&page= (.rss, .json).
 
-    Example: vnfeeds serve --out ./public --port 8080
+    Example: vnfeeds serve --out ./public --db ./vnfeeds.db --port 8080
     """
     from feeds.serve import make_server
 
     config = load_config(options)
     try:
-        server = make_server(config.out, config.host, int(config.port), quiet=quiet)
+        server = make_server(
+            config.out,
+            config.host,
+            int(config.port),
+            quiet=quiet,
+            db=config.db,
+            base_url=config.base_url,
+        )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {config.host}:{config.port}: {exc}") from exc
     click.echo(f"serving {config.out} at {server.url} (Ctrl-C to stop)")
@@ -506,12 +523,13 @@ def demo(once: bool, out: str | None, host: str, port: int) -> None:
         from feeds.serve import make_server
 
         try:
-            feed_server = make_server(out_dir, host, port)
+            feed_server = make_server(out_dir, host, port, db=config.db, base_url=base_url)
         except OSError as exc:
             raise click.ClickException(
                 f"cannot listen on {host}:{port}: {exc} (try --port 8081)"
             ) from exc
         click.echo(f"\nserving at {feed_server.url} (Ctrl-C to stop)")
+        click.echo(f"  search: {base_url}search.atom?q=binh+dinh")
         _serve_forever(feed_server)
     finally:
         for server in servers:

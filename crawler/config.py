@@ -190,7 +190,8 @@ SETTINGS: tuple[Setting, ...] = (
         "websub_hub",
         "VNFEEDS_WEBSUB_HUB",
         "",
-        "WebSub hub URL advertised in the feeds (empty = none).",
+        "WebSub hub URL advertised in the feeds and pinged after each build with the feeds "
+        "that changed (empty = none).",
     ),
     Setting("log_level", "VNFEEDS_LOG_LEVEL", "INFO", "Log level (DEBUG, INFO, WARNING)."),
     Setting(

@@ -1,5 +1,6 @@
 """Building the output dir from the store: every feed in the catalog in three formats, the OPML
-lists, index.html and the status page and feed. Files whose bytes did not change are left alone.
+lists, index.html and the status page and feed. Files whose bytes did not change are left alone;
+with a WebSub hub configured, the hub is pinged for the feeds that changed (feeds/websub.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from crawler.store.queries import (
     source_health,
     store_created,
 )
-from feeds import pages
+from feeds import pages, websub
 from feeds.catalog import FORMATS, all_specs
 from feeds.publish import Publisher
 from feeds.render import feed_updated, render
@@ -32,6 +33,8 @@ class BuildResult:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     entries: dict[str, int] = field(default_factory=dict)
+    pinged: list[str] = field(default_factory=list)  # feed URLs announced to the WebSub hub
+    ping_errors: list[str] = field(default_factory=list)
 
 
 def build(
@@ -93,4 +96,9 @@ def build_from(
     publisher.finish()
     result.written = publisher.written
     result.unchanged = publisher.unchanged
+    if hub:
+        changed = websub.changed_feeds(result.written, base_url)
+        if changed:
+            pinged = websub.ping(hub, changed)
+            result.pinged, result.ping_errors = pinged.urls, pinged.errors
     return result

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
-from feedgen.ext.base import BaseEntryExtension
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -128,6 +128,20 @@ class AtomSourceExtension(BaseEntryExtension):
         return entry
 
 
+class RssAtomLinks(BaseExtension):
+    """Atom links in an RSS channel beyond `self` (feedgen writes only that one): the WebSub hub
+    and the next page, as `<atom:link rel="hub|next">`."""
+
+    def __init__(self) -> None:
+        self.links: list[tuple[str, str]] = []
+
+    def extend_rss(self, rss_feed: etree._Element) -> etree._Element:
+        channel = rss_feed[0]
+        for rel, href in self.links:
+            etree.SubElement(channel, "{http://www.w3.org/2005/Atom}link", href=href, rel=rel)
+        return rss_feed
+
+
 def _generator(
     spec: FeedSpec,
     items: Sequence[FeedItem],
@@ -135,10 +149,15 @@ def _generator(
     base_url: str,
     hub: str | None,
     fallback: str,
+    links: Sequence[tuple[str, str]] = (),
 ) -> FeedGenerator:
     fg = FeedGenerator()
+    extra = [*([("hub", hub)] if hub else []), *links]
     if fmt == "rss":
         fg.load_extension("dc", atom=False, rss=True)
+        if extra:
+            fg.register_extension("atomlinks", RssAtomLinks, None, atom=False)
+            fg.atomlinks.links = extra
     fg.id(spec.feed_id)
     fg.title(_x(spec.title))
     fg.subtitle(_x(spec.description))
@@ -146,8 +165,9 @@ def _generator(
     # The self link first: feedgen takes the channel <link> of RSS from the last link added.
     fg.link(href=urljoin(base_url, spec.path(fmt)), rel="self", type=CONTENT_TYPES[fmt])
     fg.link(href=urljoin(base_url, "index.html"), rel="alternate")
-    if hub:
-        fg.link(href=hub, rel="hub")
+    if fmt == "atom":
+        for rel, href in extra:
+            fg.link(href=href, rel=rel)
     fg.language("vi")
     fg.author({"name": "vnfeeds", "uri": base_url})
     fg.generator(*GENERATOR)
@@ -190,7 +210,12 @@ def _generator(
 
 
 def _render_json(
-    spec: FeedSpec, items: Sequence[FeedItem], base_url: str, hub: str | None, fallback: str
+    spec: FeedSpec,
+    items: Sequence[FeedItem],
+    base_url: str,
+    hub: str | None,
+    fallback: str,
+    links: Sequence[tuple[str, str]] = (),
 ) -> bytes:
     feed: dict[str, object] = {
         "version": "https://jsonfeed.org/version/1.1",
@@ -203,6 +228,9 @@ def _render_json(
     }
     if hub:
         feed["hubs"] = [{"type": "WebSub", "url": hub}]
+    for rel, href in links:
+        if rel == "next":
+            feed["next_url"] = href
     out_items = []
     for item in items:
         a = item.article
@@ -244,15 +272,17 @@ def render(
     base_url: str,
     hub: str | None = None,
     fallback_updated: str,
+    links: Sequence[tuple[str, str]] = (),
 ) -> bytes:
-    """The feed document; entries beyond MAX_BYTES are dropped, oldest first."""
+    """The feed document; entries beyond MAX_BYTES are dropped, oldest first. `links`: more
+    feed-level links as (rel, href), e.g. ("next", the next page of a query feed)."""
     count = len(items)
     while True:
         subset = items[:count]
         if fmt == "json":
-            data = _render_json(spec, subset, base_url, hub, fallback_updated)
+            data = _render_json(spec, subset, base_url, hub, fallback_updated, links)
         else:
-            fg = _generator(spec, subset, fmt, base_url, hub, fallback_updated)
+            fg = _generator(spec, subset, fmt, base_url, hub, fallback_updated, links)
             data = fg.atom_str(pretty=True) if fmt == "atom" else fg.rss_str(pretty=True)
         if len(data) <= MAX_BYTES or count <= 1:
             return data

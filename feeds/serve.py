@@ -6,7 +6,9 @@
 - gzip when the client asks for it, Cache-Control,
 - nothing outside the output dir (`..`, encoded dots, absolute paths and symlinks out: 404),
 - a pre-2025 province slug that is no longer a current one answers 301 to the unit it merged into
-  (`province/binh-dinh.atom` -> `province/gia-lai.atom`).
+  (`province/binh-dinh.atom` -> `province/gia-lai.atom`),
+- query feeds `search.atom|rss|json?q=&province=&topic=&page=` from the store (feeds/query.py),
+  400 for a bad parameter.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ CONTENT_TYPES = {
 }
 CACHE_SECONDS = 300
 GZIP_MIN_BYTES = 1024
+QUERY_FEEDS = {"search.atom", "search.rss", "search.json"}
+QUERY_CACHE_SECONDS = 60
+# The `updated` of a query feed with no match (any fixed instant: same store, same bytes).
+QUERY_FALLBACK_UPDATED = "2025-07-01T00:00:00+07:00"
 
 
 class _FileCache:
@@ -120,6 +126,9 @@ class FeedHandler(BaseHTTPRequestHandler):
 
     def _handle(self, head: bool) -> None:
         path = urlsplit(self.path).path
+        if path.lstrip("/") in QUERY_FEEDS:
+            self._query_feed(path.lstrip("/"), urlsplit(self.path).query, head)
+            return
         target = redirect_target(unquote(path))
         if target:
             location = target
@@ -168,13 +177,67 @@ class FeedHandler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body)
 
-    def _not_modified(self, etag: str, mtime: float) -> bool:
+    def _query_feed(self, name: str, query_string: str, head: bool) -> None:
+        """`search.atom?q=…` from the store (feeds/query.py): 400 for a bad parameter, ETag
+        of the document and 304, gzip, a short Cache-Control."""
+        from feeds.query import FORMATS, QueryError, parse_query, render_query
+
+        db_path = self.server.db
+        if db_path is None or not Path(db_path).exists():
+            self._plain(404, "query feeds need the store: vnfeeds serve --db PATH\n", head)
+            return
+        try:
+            query = parse_query(query_string)
+        except QueryError as exc:
+            self._plain(400, f"bad query: {exc}\n", head)
+            return
+        from crawler.store import open_readonly
+
+        db = open_readonly(Path(db_path))
+        try:
+            data = render_query(
+                db,
+                query,
+                FORMATS[name],
+                base_url=self.server.base_url,
+                fallback_updated=QUERY_FALLBACK_UPDATED,
+            )
+        finally:
+            db.close()
+        etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+        headers = {
+            "ETag": etag,
+            "Cache-Control": f"public, max-age={QUERY_CACHE_SECONDS}",
+            "Vary": "Accept-Encoding",
+            "X-Content-Type-Options": "nosniff",
+        }
+        if self._not_modified(etag, None):
+            self.send_response(304)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            return
+        body = data
+        accept = self.headers.get("Accept-Encoding", "")
+        if "gzip" in accept.lower() and len(data) >= GZIP_MIN_BYTES:
+            body = gzip.compress(data, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+        self.send_response(200)
+        self.send_header("Content-Type", CONTENT_TYPES["." + name.rsplit(".", 1)[1]])
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _not_modified(self, etag: str, mtime: float | None) -> bool:
         inm = self.headers.get("If-None-Match")
         if inm is not None:
             tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
             return etag in tags or "*" in tags
         ims = self.headers.get("If-Modified-Since")
-        if ims:
+        if ims and mtime is not None:
             try:
                 return int(mtime) <= int(parsedate_to_datetime(ims).timestamp())
             except (TypeError, ValueError, IndexError, OverflowError):
@@ -186,11 +249,22 @@ class FeedServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, root: Path, host: str, port: int, *, quiet: bool = False):
+    def __init__(
+        self,
+        root: Path,
+        host: str,
+        port: int,
+        *,
+        quiet: bool = False,
+        db: str | os.PathLike[str] | None = None,
+        base_url: str | None = None,
+    ):
         self.root = Path(root).resolve()
         self.cache = _FileCache()
         self.quiet = quiet
+        self.db = db
         super().__init__((host, port), FeedHandler)
+        self.base_url = base_url or self.url
 
     @property
     def url(self) -> str:
@@ -199,7 +273,15 @@ class FeedServer(ThreadingHTTPServer):
 
 
 def make_server(
-    root: str | os.PathLike[str], host: str, port: int, *, quiet: bool = False
+    root: str | os.PathLike[str],
+    host: str,
+    port: int,
+    *,
+    quiet: bool = False,
+    db: str | os.PathLike[str] | None = None,
+    base_url: str | None = None,
 ) -> FeedServer:
+    """The server of an output dir; with `db`, also the query feeds (`search.atom?q=…`), whose
+    self and next links start with `base_url` (default: the server's own URL)."""
     Path(root).mkdir(parents=True, exist_ok=True)
-    return FeedServer(Path(root), host, port, quiet=quiet)
+    return FeedServer(Path(root), host, port, quiet=quiet, db=db, base_url=base_url)

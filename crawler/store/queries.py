@@ -140,6 +140,19 @@ def _link_copy(
     return min(members, key=lambda m: (m["published"], m["id"]))
 
 
+def items_for(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> list[FeedItem]:
+    """Feed items for article rows (a search page): one per cluster, in the rows' order."""
+    seen: set[str] = set()
+    items = []
+    for row in rows:
+        if row["cluster_id"] in seen:
+            continue
+        seen.add(row["cluster_id"])
+        items.append(FeedItem(entry_id=row["cluster_id"], article=row))
+    _attach_details(db, items)
+    return items
+
+
 def _attach_details(db: sqlite_utils.Database, items: list[FeedItem]) -> None:
     for item in items:
         aid = item.article["id"]
