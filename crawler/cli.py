@@ -240,6 +240,33 @@ def serve(quiet: bool, **options: Any) -> None:
     _serve_forever(server)
 
 
+@main.command("nginx-conf", context_settings=CONTEXT)
+@click.option("--listen", default="8080", show_default=True, help="nginx `listen` value.")
+@click.option("--server-name", default="_", show_default=True, help="nginx `server_name`.")
+@click.option(
+    "--upstream",
+    default="http://127.0.0.1:8081",
+    show_default=True,
+    help="Where `vnfeeds serve --db …` answers the query feeds.",
+)
+@settings_options("nginx-conf")
+def nginx_conf(listen: str, server_name: str, upstream: str, **options: Any) -> None:
+    """Print an nginx config serving the output dir like `vnfeeds serve` (content types,
+    validators and 304, gzip twins, Cache-Control, 301 for retired province slugs, query feeds
+    passed to `vnfeeds serve`). It goes in the http context, e.g. /etc/nginx/conf.d/.
+
+    Example: vnfeeds nginx-conf --out /var/www/feeds --listen 80 > /etc/nginx/conf.d/vnfeeds.conf
+    """
+    from feeds.nginx import server_config
+
+    config = load_config(options)
+    try:
+        text = server_config(config.out, listen=listen, server_name=server_name, upstream=upstream)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(text, nl=False)
+
+
 # -- sources -----------------------------------------------------------------------------------
 
 

@@ -4,13 +4,20 @@ A reader fetching a feed while it is rewritten gets the old file or the new one,
 one: the new bytes go to a temporary file in the same directory, are fsynced, and replace the old
 file with one rename; the directory is fsynced once at the end of a build. An unchanged file is
 not touched (its mtime, and so its Last-Modified and ETag, stay).
+
+Text files of 1 KiB or more also get a gzip twin (`all.atom.gz`, compressed once per change,
+with no timestamp in it) for web servers that send precompressed files (nginx `gzip_static`).
 """
 
 from __future__ import annotations
 
+import gzip
 import os
 import tempfile
 from pathlib import Path
+
+GZIP_SUFFIXES = (".atom", ".rss", ".json", ".opml", ".html", ".xml")
+GZIP_MIN_BYTES = 1024
 
 
 class Publisher:
@@ -22,16 +29,29 @@ class Publisher:
 
     def publish(self, rel_path: str, data: bytes) -> bool:
         target = self.out / rel_path
+        twin = target.with_name(target.name + ".gz")
+        wants_twin = target.suffix in GZIP_SUFFIXES and len(data) >= GZIP_MIN_BYTES
         try:
             if target.stat().st_size == len(data) and target.read_bytes() == data:
                 self.unchanged += 1
+                if wants_twin and not twin.exists():
+                    self._write(twin, gzip.compress(data, compresslevel=9, mtime=0))
                 return False
         except FileNotFoundError:
             pass
-        write_atomic(target, data, sync_dir=False)
-        self._dirs.add(target.parent)
+        # The twin first: a server that prefers it never sends an older twin of a newer file
+        # for longer than the rename between the two.
+        if wants_twin:
+            self._write(twin, gzip.compress(data, compresslevel=9, mtime=0))
+        else:
+            twin.unlink(missing_ok=True)
+        self._write(target, data)
         self.written.append(rel_path)
         return True
+
+    def _write(self, target: Path, data: bytes) -> None:
+        write_atomic(target, data, sync_dir=False)
+        self._dirs.add(target.parent)
 
     def finish(self) -> None:
         for directory in sorted(self._dirs):

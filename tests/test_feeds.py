@@ -198,3 +198,20 @@ def test_province_feed_holds_its_portals(sample_site: Site, slug: str) -> None:
     assert parsed.entries
     for entry in parsed.entries:
         assert slug in {t["term"] for t in entry.tags}
+
+
+def test_precompressed_twins_match_their_files(sample_site: Site) -> None:
+    """Every text file of 1 KiB or more has a .gz twin holding exactly its bytes (for nginx's
+    gzip_static); a twin never outlives or differs from its file."""
+    import gzip
+
+    twins = sorted(sample_site.out.rglob("*.gz"))
+    assert twins
+    for twin in twins:
+        original = twin.with_name(twin.name[: -len(".gz")])
+        assert original.is_file(), twin
+        assert gzip.decompress(twin.read_bytes()) == original.read_bytes(), twin
+    for suffix in (".atom", ".rss", ".json", ".opml", ".html"):
+        for path in _files(sample_site, suffix):
+            has_twin = path.with_name(path.name + ".gz").is_file()
+            assert has_twin == (path.stat().st_size >= 1024), path
