@@ -8,7 +8,6 @@ reported as one clear message, not a traceback.
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import sys
 import tempfile
@@ -131,10 +130,13 @@ def crawl(source_ids: tuple[str, ...], backfill: int, as_json: bool, **options: 
 def _build(config: Config, full: bool = False) -> Any:
     from feeds.build import build
 
-    if full:
-        shutil.rmtree(Path(config.out), ignore_errors=True)
     return build(
-        config.db, config.out, base_url=config.base_url, now=now(), hub=config.websub_hub or None
+        config.db,
+        config.out,
+        base_url=config.base_url,
+        now=now(),
+        hub=config.websub_hub or None,
+        full=full,
     )
 
 

@@ -44,10 +44,12 @@ def build(
     base_url: str,
     now: datetime,
     hub: str | None = None,
+    full: bool = False,
 ) -> BuildResult:
+    """Build the output dir; `full` rewrites every file, changed or not."""
     db = open_readonly(db_path)
     try:
-        return build_from(db, Path(out_dir), base_url=base_url, now=now, hub=hub)
+        return build_from(db, Path(out_dir), base_url=base_url, now=now, hub=hub, full=full)
     finally:
         db.close()
 
@@ -59,10 +61,11 @@ def build_from(
     base_url: str,
     now: datetime,
     hub: str | None = None,
+    full: bool = False,
 ) -> BuildResult:
     if not base_url.endswith("/"):
         base_url += "/"
-    publisher = Publisher(out)
+    publisher = Publisher(out, force=full)
     result = BuildResult()
     fallback = store_created(db)
     counts: dict[str, tuple[int, str | None]] = {}

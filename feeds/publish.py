@@ -21,8 +21,12 @@ GZIP_MIN_BYTES = 1024
 
 
 class Publisher:
-    def __init__(self, out_dir: Path):
+    """`force`: rewrite every file even when its bytes did not change (`vnfeeds build --full`:
+    new mtimes, every file announced as changed)."""
+
+    def __init__(self, out_dir: Path, *, force: bool = False):
         self.out = Path(out_dir)
+        self.force = force
         self.written: list[str] = []
         self.unchanged = 0
         self._dirs: set[Path] = set()
@@ -32,7 +36,11 @@ class Publisher:
         twin = target.with_name(target.name + ".gz")
         wants_twin = target.suffix in GZIP_SUFFIXES and len(data) >= GZIP_MIN_BYTES
         try:
-            if target.stat().st_size == len(data) and target.read_bytes() == data:
+            if (
+                not self.force
+                and target.stat().st_size == len(data)
+                and target.read_bytes() == data
+            ):
                 self.unchanged += 1
                 if wants_twin and not twin.exists():
                     self._write(twin, gzip.compress(data, compresslevel=9, mtime=0))

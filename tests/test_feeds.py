@@ -215,3 +215,27 @@ def test_precompressed_twins_match_their_files(sample_site: Site) -> None:
         for path in _files(sample_site, suffix):
             has_twin = path.with_name(path.name + ".gz").is_file()
             assert has_twin == (path.stat().st_size >= 1024), path
+
+
+def test_full_rebuild_rewrites_every_file_in_place(sample_site: Site, tmp_path: Path) -> None:
+    """`--full` rewrites every file with the same bytes (new mtimes), never removing the output
+    dir first: a reader fetching during the rebuild always gets a whole feed."""
+    import shutil
+
+    from crawler.clock import parse_iso
+    from feeds.build import build
+    from tests.conftest import BASE_URL, BUILD_NOW
+
+    out = tmp_path / "out"
+    shutil.copytree(sample_site.out, out)
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    result = build(sample_site.db, out, base_url=BASE_URL, now=parse_iso(BUILD_NOW), full=True)
+    assert (
+        result.unchanged == 0 and len(result.written) == result.feeds + 1 + 34 + 3
+    )  # + OPMLs, pages
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    assert set(after) == set(before)
+    for path, (data, mtime) in after.items():
+        assert data == before[path][0], path
+        if not path.name.endswith(".gz"):
+            assert mtime != before[path][1], path
