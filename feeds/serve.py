@@ -117,6 +117,8 @@ class FeedHandler(BaseHTTPRequestHandler):
         if "\x00" in rel:
             return None
         rel = rel.lstrip("/")
+        if any(part.startswith(".") for part in rel.split("/")):
+            return None  # dotfiles (the build's state) and dot segments are never served
         if rel == "" or rel.endswith("/"):
             rel += "index.html"
         candidate = (root / rel).resolve()

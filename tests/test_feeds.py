@@ -228,12 +228,20 @@ def test_full_rebuild_rewrites_every_file_in_place(sample_site: Site, tmp_path: 
 
     out = tmp_path / "out"
     shutil.copytree(sample_site.out, out)
-    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    before = {
+        p: (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in out.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
     result = build(sample_site.db, out, base_url=BASE_URL, now=parse_iso(BUILD_NOW), full=True)
     assert (
         result.unchanged == 0 and len(result.written) == result.feeds + 1 + 34 + 3
     )  # + OPMLs, pages
-    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    after = {
+        p: (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in out.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
     assert set(after) == set(before)
     for path, (data, mtime) in after.items():
         assert data == before[path][0], path

@@ -181,6 +181,32 @@ def _attach_details(db: sqlite_utils.Database, items: list[FeedItem]) -> None:
         ]
 
 
+def change_mark(db: sqlite_utils.Database) -> int:
+    """The store's change counter: `articles.seq` grows with every change that can move a feed
+    (new, edited, reclassified, gone, a cluster's members re-listed)."""
+    return int(db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0])
+
+
+def touched_feeds(
+    db: sqlite_utils.Database, since_seq: int, aged_from: str, aged_to: str
+) -> set[tuple[str | None, str | None]]:
+    """(province, topic) pairs of the feeds that may have changed: those of articles changed
+    after `since_seq`, and of articles whose first_seen left the recent window between two
+    builds (first_seen in (aged_from, aged_to]). (None, None) is `all`, (p, None) a province,
+    (None, t) a topic."""
+    rows = db.execute(
+        "SELECT a.province, t.topic FROM articles a LEFT JOIN article_topics t"
+        " ON t.article_id = a.id WHERE a.seq > ? OR (a.first_seen > ? AND a.first_seen <= ?)",
+        (since_seq, aged_from, aged_to),
+    ).fetchall()
+    out: set[tuple[str | None, str | None]] = set()
+    for province, topic in rows:
+        out |= {(None, None), (province, None)}
+        if topic:
+            out |= {(None, topic), (province, topic)}
+    return out
+
+
 def store_created(db: sqlite_utils.Database) -> str:
     row = db.execute("SELECT value FROM meta WHERE key = 'created'").fetchone()
     return str(row[0]) if row else "2025-07-01T00:00:00+07:00"
