@@ -241,6 +241,21 @@ class Source(BaseModel):
     def interval_td(self) -> timedelta:
         return parse_duration(self.interval)
 
+    def store_row(self) -> dict[str, object]:
+        """This source as a row of the store's `sources` table."""
+        return {
+            "id": self.id,
+            "province": self.province,
+            "name": self.name,
+            "homepage": self.homepage,
+            "platform": self.platform,
+            "enabled": int(self.enabled),
+            "former_province": self.former_province,
+            "interval": self.interval,
+            "notes": self.notes,
+            "config": self.model_dump_json(),
+        }
+
     @property
     def province_then(self) -> str:
         """The province the portal belonged to when it published (pre-2025 portals)."""
