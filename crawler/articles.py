@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from crawler.classify import classify
+from crawler.classify import topics_for
 from crawler.clock import iso, parse_iso
 from crawler.extract.article import Extracted
 from crawler.items import Article, RawPage
 from crawler.registry import Source
-from crawler.textnorm import clean_text
+from crawler.textnorm import clean_text, defang_markup
 
 MIN_TEXT_CHARS = 80
 
@@ -57,10 +57,12 @@ def assemble(
 def normalize(item: Article) -> Article:
     """NFC text without control or invisible characters, collapsed whitespace, absolute URLs,
     dates as ISO 8601 in Vietnam time. Display text keeps the portal's own tone placement."""
-    item.title = clean_text(item.title)
-    item.summary = clean_text(item.summary)
-    item.author = clean_text(item.author).strip(" .,;:-–—") or None
-    item.content_text = clean_text(item.content_text, keep_newlines=True).replace("\n", "\n\n")
+    item.title = defang_markup(clean_text(item.title))
+    item.summary = defang_markup(clean_text(item.summary))
+    item.author = defang_markup(clean_text(item.author).strip(" .,;:-–—")) or None
+    item.content_text = defang_markup(
+        clean_text(item.content_text, keep_newlines=True).replace("\n", "\n\n")
+    )
     if item.image_url:
         item.image_url = urljoin(item.url, item.image_url)
     if item.published:
@@ -68,7 +70,7 @@ def normalize(item: Article) -> Article:
     item.fetched_at = iso(parse_iso(item.fetched_at))
     for att in item.attachments:
         att.url = urljoin(item.url, att.url)
-        att.title = clean_text(att.title)
+        att.title = defang_markup(clean_text(att.title))
     return item
 
 
@@ -86,9 +88,7 @@ def rejection_reason(item: Article) -> str | None:
 
 
 def assign_topics(item: Article, section_topics: tuple[str, ...] = ()) -> Article:
-    """The section's configured topics, plus what the keyword rules find."""
-    for topic in section_topics:
-        item.topics.setdefault(topic, "section")
-    for topic in classify(item.title, item.summary, item.content_text):
-        item.topics.setdefault(topic, "rule")
+    """The section's configured topics, plus what the keyword rules find; never none."""
+    for topic, origin in topics_for(item.title, item.summary, item.content_text, section_topics):
+        item.topics.setdefault(topic, origin)
     return item

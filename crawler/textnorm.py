@@ -51,6 +51,20 @@ def strip_invisible(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
+# "<" directly before a letter, "!", "/" or "?" opens a tag or a comment for an HTML tokenizer.
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z!/?])")
+
+
+def defang_markup(text: str) -> str:
+    """Plain text that no renderer can take for markup: "<script>" becomes "< script>".
+
+    Titles, authors and sapos are text, yet portals print markup into them (double-escaped
+    titles, a <title> element's text, injections), and some feed readers render RSS titles as
+    HTML. A space after the "<" keeps the text readable and makes it text for every tokenizer,
+    lenient ones included."""
+    return _TAG_OPEN.sub("< ", text) if "<" in text else text
+
+
 def clean_text(text: str | None, *, keep_newlines: bool = False) -> str:
     """Display form: NFC, entities decoded, illegal/invisible characters gone, spaces collapsed."""
     if not text:

@@ -10,7 +10,17 @@ from typing import NamedTuple
 
 import pytest
 
-from crawler.classify import RULES_FILE, classify, load_rules, scores
+from crawler.classify import (
+    KINDS,
+    RULES_FILE,
+    RulesError,
+    classify,
+    explain,
+    load_rules,
+    match_form,
+    scores,
+    topics_for,
+)
 
 TOPICS_CSV = Path(RULES_FILE).parent / "topics.csv"
 
@@ -63,11 +73,18 @@ def test_rules_file_loads_and_uses_only_known_slugs() -> None:
 
 def test_rules_file_has_only_known_keys() -> None:
     raw = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
-    assert set(raw) == {"settings", "topics"}
+    assert set(raw) <= {"settings", "ignore", "topics"}
     for topic, spec in raw["topics"].items():
-        assert set(spec) <= {"strong", "words", "weak"}, topic
+        assert set(spec) <= set(KINDS), topic
         for phrases in spec.values():
             assert all(isinstance(p, str) and p.strip() == p and p for p in phrases), topic
+
+
+def test_no_phrase_is_listed_twice_under_one_topic() -> None:
+    rules = load_rules()
+    for topic, phrases in rules.phrases.items():
+        forms = [match_form(p.text) for p in phrases]
+        assert len(forms) == len(set(forms)), topic
 
 
 def _every_phrase() -> list[tuple[str, str]]:
@@ -82,7 +99,10 @@ def _every_phrase() -> list[tuple[str, str]]:
 
 def test_every_phrase_matches_itself_in_a_title() -> None:
     # A phrase that cannot match its own text (bad escaping, stray punctuation) is dead weight.
-    dead = [(t, p) for t, p in _every_phrase() if t not in scores(p, "", "")]
+    def found(topic: str, phrase: str) -> bool:
+        return any(h.topic == topic and h.phrase == phrase for h in explain(phrase, "", ""))
+
+    dead = [(t, p) for t, p in _every_phrase() if not found(t, p)]
     assert dead == []
 
 
@@ -536,3 +556,201 @@ def test_hoa_with_grave_does_not_match_hoa_with_acute() -> None:
 )
 def test_cau_inside_other_words_is_not_construction(title: str, summary: str, body: str) -> None:
     assert "xay-dung-giao-thong" not in classify(title, summary, body)
+
+
+# --------------------------------------------------------------------------------------------
+# malformed rules files: a clear error naming the file and the key
+# --------------------------------------------------------------------------------------------
+
+GOOD_TOPIC = '[topics.y-te]\nstrong = ["bệnh viện"]\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('[settings]\nmin_score = "tám"\n' + GOOD_TOPIC, "settings.min_score"),
+        ("[settings]\nmax_topics = 2.5\n" + GOOD_TOPIC, "settings.max_topics"),
+        ("[settings]\ntitle_weigth = 4.0\n" + GOOD_TOPIC, "settings.title_weigth"),
+        ('[settings]\nfallback = "the-thao"\n' + GOOD_TOPIC, "settings.fallback"),
+        ("[settings]\nrelative = 1.5\n" + GOOD_TOPIC, "settings.relative"),
+        ('[topics.y-te]\nstrongest = ["bệnh viện"]\n', "topics.y-te.strongest"),
+        ('[topics.y-te]\nstrong = "bệnh viện"\n', "topics.y-te.strong"),
+        ('[topics.y-te]\nstrong = ["bệnh viện", ""]\n', "topics.y-te.strong"),
+        ('[topics.y-te]\nstrong = ["bệnh viện", 3]\n', "topics.y-te.strong"),
+        ('[topics.y-te]\nwords = ["bệnh. viện"]\n', "topics.y-te.words"),
+        ('[topics.y-te]\nstrong = ["bệnh viện"]\nwords = ["Bệnh viện"]\n', "listed twice"),
+        ('[topics]\ny-te = ["bệnh viện"]\n', "topics.y-te"),
+        ('[ignore]\nwords = ["lào cai"]\n' + GOOD_TOPIC, "ignore"),
+        ("[rules]\nx = 1\n" + GOOD_TOPIC, "rules"),
+        ('[topics.y-te\nstrong = ["bệnh viện"]\n', "not valid TOML"),
+    ],
+    ids=[
+        "setting-type",
+        "int-setting-float",
+        "unknown-setting",
+        "fallback-not-a-topic",
+        "relative-above-1",
+        "unknown-list",
+        "list-is-a-string",
+        "empty-phrase",
+        "phrase-not-a-string",
+        "phrase-spans-sentences",
+        "phrase-listed-twice",
+        "topic-not-a-table",
+        "ignore-unknown-key",
+        "unknown-table",
+        "toml-syntax",
+    ],
+)
+def test_malformed_rules_file_names_file_and_key(tmp_path: Path, text: str, key: str) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError) as err:
+        load_rules(path)
+    assert str(path) in str(err.value)
+    assert key in str(err.value)
+
+
+def test_a_minimal_rules_file_loads_with_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(GOOD_TOPIC, encoding="utf-8")
+    rules = load_rules(path)
+    assert classify("Bệnh viện tỉnh", "", "", rules) == ["y-te"]
+    assert rules.fallback in csv_slugs()
+
+
+# --------------------------------------------------------------------------------------------
+# matching: punctuation, longest phrase, ignored phrases, "against" phrases, long bodies
+# --------------------------------------------------------------------------------------------
+
+
+def test_match_form_drops_punctuation_but_keeps_sentence_ends() -> None:
+    assert match_form("Phòng cháy, chữa cháy (PCCC)") == "phòng cháy chữa cháy pccc"
+    assert match_form("Hội nghị KH&CN – “đổi mới”") == "hội nghị kh cn đổi mới"
+    assert match_form("Mưa lớn. Sạt lở\ndòng hai") == "mưa lớn | sạt lở | dòng hai"
+    assert match_form("3,5 tấn/ha") == "3 5 tấn ha"
+
+
+def test_phrase_matches_across_commas_but_not_across_sentences(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        '[settings]\nmin_score = 1.0\n\n[topics.quoc-phong-an-ninh]\nwords = ["chữa cháy"]\n'
+        '[topics.nong-nghiep]\nwords = ["nông thôn mới"]\n',
+        encoding="utf-8",
+    )
+    rules = load_rules(path)
+    assert scores("", "", "Phòng cháy, chữa cháy rừng", rules) == {"quoc-phong-an-ninh": 1.0}
+    assert scores("", "", "Vùng nông thôn. Mới đây, tỉnh họp", rules) == {}
+
+
+def test_longest_phrase_wins_and_is_counted_once(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        '[topics.kinh-te]\nstrong = ["khu công nghiệp"]\nwords = ["công nghiệp"]\n'
+        '[topics.chuyen-doi-so]\nstrong = ["đô thị thông minh"]\n'
+        '[topics.xay-dung-giao-thong]\nstrong = ["đô thị"]\n',
+        encoding="utf-8",
+    )
+    rules = load_rules(path)
+    # "công nghiệp" inside "khu công nghiệp" does not count again
+    assert scores("", "", "Khu công nghiệp mới", rules) == {"kinh-te": 2.0}
+    assert scores("", "", "Ngành công nghiệp", rules) == {"kinh-te": 1.0}
+    # "đô thị" inside "đô thị thông minh" belongs to the longer phrase's topic only
+    assert scores("", "", "Xây dựng đô thị thông minh", rules) == {"chuyen-doi-so": 2.0}
+    assert scores("", "", "Chỉnh trang đô thị", rules) == {"xay-dung-giao-thong": 2.0}
+
+
+def test_one_phrase_may_score_for_several_topics(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        '[topics.xa-hoi-lao-dong]\nstrong = ["nhà ở xã hội"]\n'
+        '[topics.xay-dung-giao-thong]\nwords = ["nhà ở xã hội"]\n',
+        encoding="utf-8",
+    )
+    rules = load_rules(path)
+    assert scores("", "", "Dự án nhà ở xã hội", rules) == {
+        "xa-hoi-lao-dong": 2.0,
+        "xay-dung-giao-thong": 1.0,
+    }
+
+
+def test_ignored_phrase_shields_the_keyword_inside_it() -> None:
+    # "lào" (Laos) is a doi-ngoai word; the province Lào Cai is not a foreign affair
+    assert "doi-ngoai" in scores("Đoàn công tác tỉnh Luang Prabang của Lào", "", "")
+    assert "doi-ngoai" not in scores("Mưa lớn tại Lào Cai", "", "")
+    assert not any(h.topic == "" for h in explain("Mưa lớn tại Lào Cai", "", ""))
+
+
+def test_against_phrases_pull_a_topic_down() -> None:
+    # vaccination of cattle is agriculture, not health
+    cattle = classify(
+        "Tiêm vắc xin cho đàn gia súc",
+        "",
+        "Chi cục Chăn nuôi và Thú y tiêm vắc xin cho 20.000 con gia súc.",
+    )
+    people = classify(
+        "Tiêm vắc xin sởi cho trẻ em",
+        "",
+        "Trạm y tế xã tiêm vắc xin cho 500 trẻ em.",
+    )
+    assert cattle[0] == "nong-nghiep" and "y-te" not in cattle
+    assert people[0] == "y-te"
+    hits = explain("Tiêm vắc xin cho đàn gia súc", "", "")
+    assert any(h.topic == "y-te" and h.kind == "against" and h.points < 0 for h in hits)
+
+
+def test_long_bodies_are_scaled_down() -> None:
+    rules = load_rules()
+    filler = "Hội nghị diễn ra trong không khí phấn khởi."
+    short = "Bệnh viện tỉnh. " + filler
+    long = short + " " + " ".join([filler] * (rules.body_words // 4))
+    assert len(long.split()) > 2 * rules.body_words
+    assert scores("", "", short)["y-te"] == 2.0
+    scaled = scores("", "", long)["y-te"]
+    assert 0 < scaled < 1.0
+    assert scaled == pytest.approx(2.0 * rules.body_words / len(long.split()))
+
+
+# --------------------------------------------------------------------------------------------
+# topics_for: what an article gets in the crawl (never nothing)
+# --------------------------------------------------------------------------------------------
+
+
+def test_section_topics_come_first_and_rules_add_to_them() -> None:
+    got = topics_for(
+        "Bệnh viện tỉnh khám sức khỏe miễn phí cho người cao tuổi",
+        "",
+        "Các bác sĩ đã khám cho 300 người.",
+        ("thong-bao",),
+    )
+    assert got[0] == ("thong-bao", "section")
+    assert ("y-te", "rule") in got
+
+
+def test_section_topic_also_found_by_rules_keeps_origin_section() -> None:
+    got = topics_for("Bệnh viện tỉnh khánh thành khoa mới", "", "", ("y-te",))
+    assert got == [("y-te", "section")]
+
+
+def test_article_without_any_keyword_gets_the_fallback_topic() -> None:
+    rules = load_rules()
+    assert classify("Ảnh đẹp trong tuần", "", "Mời bạn đọc xem những bức ảnh đẹp.") == []
+    assert topics_for("Ảnh đẹp trong tuần", "", "Mời bạn đọc xem những bức ảnh.") == [
+        (rules.fallback, "rule")
+    ]
+    assert topics_for("", "", "") == [(rules.fallback, "rule")]
+
+
+def test_weak_evidence_picks_the_best_topic_over_the_fallback() -> None:
+    rules = load_rules()
+    title, body = "Lễ đón nhận Huân chương", "Buổi lễ có mặt đại diện bệnh viện tỉnh."
+    s = scores(title, "", body)
+    assert classify(title, "", body) == []
+    assert rules.fallback_min <= s["y-te"] < rules.min_score
+    assert topics_for(title, "", body) == [("y-te", "rule")]
+
+
+def test_no_fallback_when_the_section_gives_a_topic() -> None:
+    assert topics_for("Ảnh đẹp trong tuần", "", "", ("van-hoa-the-thao-du-lich",)) == [
+        ("van-hoa-the-thao-du-lich", "section")
+    ]

@@ -1,4 +1,5 @@
-"""Topics (crawler.articles.assign_topics): the section's topics plus the keyword rules."""
+"""Topics (crawler.articles.assign_topics -> crawler.classify.topics_for): the section's topics
+plus the keyword rules of crawler/data/topic_rules.toml; every article gets at least one."""
 
 from __future__ import annotations
 
