@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import ssl
 import threading
 import time
 import tomllib
@@ -266,9 +267,19 @@ class _Server(ThreadingHTTPServer):
 class PortalServer:
     """Serve one sample portal on 127.0.0.1 in a background thread."""
 
-    def __init__(self, portal: SamplePortal, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        portal: SamplePortal,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
+    ):
         self.portal = portal
         self._server = _Server(portal, host, port)
+        self._scheme = "http"
+        if tls is not None:  # serve over HTTPS (tests of TLS problems)
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self._scheme = "https"
         self._thread = threading.Thread(
             target=self._server.serve_forever, name=f"portal-{portal.name}", daemon=True
         )
@@ -276,7 +287,7 @@ class PortalServer:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self._scheme}://{host!s}:{port}"
 
     @property
     def log(self) -> list[tuple[str, str, dict[str, str]]]:
@@ -285,6 +296,10 @@ class PortalServer:
     def add_route(self, route: Route) -> None:
         """Routes added here win over the copy's own (fault injection in tests)."""
         self._server.extra_routes.insert(0, route)
+
+    def clear_routes(self) -> None:
+        """Back to the copy's own routes (a fault that ends)."""
+        self._server.extra_routes.clear()
 
     def start(self) -> PortalServer:
         self._thread.start()
