@@ -17,6 +17,20 @@ ITEM_PIPELINES = {
     "crawler.pipelines.store.StorePipeline": 900,
 }
 
+# VNFEEDS_PROXY for every request; Scrapy's HttpProxyMiddleware (750) then applies it.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ProxyMiddleware": 740,
+    # Politeness beyond Scrapy's defaults (crawler/middlewares.py): robots.txt by RFC 9309 with
+    # Crawl-delay, in place of Scrapy's robots middleware; a per-host request budget;
+    # Retry-After, seen before RetryMiddleware (550) retries at once; gzip/deflate bodies cut
+    # short refused before HttpCompressionMiddleware (590) inflates half a page.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsPolicyMiddleware": 100,
+    "crawler.middlewares.HostBudgetMiddleware": 110,
+    "crawler.middlewares.RetryAfterMiddleware": 560,
+    "crawler.middlewares.CompressedBodyMiddleware": 595,
+}
+
 # Politeness (values refined per run from the settings table).
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
@@ -30,6 +44,9 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+VNFEEDS_MAX_CRAWL_DELAY = 30.0
+VNFEEDS_RETRY_AFTER_MAX = 120.0
+VNFEEDS_MAX_REQUESTS_PER_HOST = 1000
 
 # Government hosts often have incomplete certificate chains; Scrapy does not verify by default and
 # we keep it that way (sources with weak DH keys set tls_seclevel1).
