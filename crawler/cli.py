@@ -274,7 +274,7 @@ def nginx_conf(listen: str, server_name: str, upstream: str, **options: Any) -> 
 
 @main.group(context_settings=CONTEXT)
 def sources() -> None:
-    """The source registry: list, show and check the configured portals.
+    """The source registry: list, show and check the configured portals; detect a new one.
 
     Example: vnfeeds sources list --json
     """
@@ -335,20 +335,183 @@ def sources_show(source_id: str, **options: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _setting(config: Config, name: str, default: Any) -> Any:
+    """A setting that may not be declared in this version of the settings table."""
+    try:
+        return config.get(name)
+    except KeyError:
+        return default
+
+
 @sources.command("check", context_settings=CONTEXT)
+@click.argument("source_ids", nargs=-1)
+@click.option(
+    "--live",
+    is_flag=True,
+    help="Also fetch each enabled source's first list page (robots.txt obeyed, one request per "
+    "host at a time) and report DNS, TLS, HTTP, platform, list items and the newest date; "
+    "exits 1 when a source fails.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=None,
+    help="With --live: seconds a network step (resolve, connect, TLS, each read) may wait; a "
+    "source gets three times that in all [default: the download_timeout setting].",
+)
+@click.option(
+    "--deadline",
+    type=float,
+    default=300.0,
+    show_default=True,
+    help="With --live: seconds for the whole check; sources not reached by then fail.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="With --live: hosts checked at once.",
+)
 @settings_options("sources")
-def sources_check(**options: Any) -> None:
+def sources_check(
+    source_ids: tuple[str, ...],
+    live: bool,
+    as_json: bool,
+    timeout: float | None,
+    deadline: float,
+    concurrency: int,
+    **options: Any,
+) -> None:
     """Validate the registry: every file, source, key and value; exits 1 on any problem.
 
-    Example: vnfeeds sources check --sources my-sources/
+    With --live (on a connected machine), fetch the first list page of every enabled source, or
+    of the SOURCE_IDS given, and report per source: reachable or DNS failure, timeout or TLS
+    problem (certificate not verifiable, weak DH key: with the fix), HTTP status, whether the
+    page is the configured platform, the list items the configured selectors find and the
+    newest date on the list. Exits 1 when any source fails.
+
+    Example: vnfeeds sources check --live --timeout 15 lai-chau gia-lai
     """
     config = load_config(options)
     registry = load_sources(config)
     covered = {s.province for s in registry}
     missing = [p for p in places.provinces() if p not in covered]
-    click.echo(f"ok: {len(registry)} sources in {config.sources_path}")
-    if missing:
-        click.echo(f"note: no source for {len(missing)} provinces: {', '.join(missing)}")
+    if not live:
+        if source_ids:
+            raise click.UsageError("SOURCE_IDS are only used with --live")
+        if as_json:
+            summary = {
+                "ok": True,
+                "sources": len(registry),
+                "path": str(config.sources_path),
+                "provinces_without_source": missing,
+            }
+            click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+            return
+        click.echo(f"ok: {len(registry)} sources in {config.sources_path}")
+        if missing:
+            click.echo(f"note: no source for {len(missing)} provinces: {', '.join(missing)}")
+        return
+    from crawler.livecheck import check_sources, report_table
+
+    chosen = _select(registry, source_ids)
+    if not chosen:
+        raise click.ClickException("no enabled sources to check (see `vnfeeds sources list`)")
+    report = check_sources(
+        chosen,
+        user_agent=config.user_agent_string,
+        timeout=timeout if timeout is not None else float(config.download_timeout),
+        deadline=deadline,
+        concurrency=concurrency,
+        delay=float(config.download_delay),
+        robots_obey=bool(config.robots_obey),
+        max_bytes=int(config.max_page_bytes),
+        max_crawl_delay=float(_setting(config, "max_crawl_delay", 30.0)),
+        proxy=str(_setting(config, "proxy", "")),
+    )
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report_table(report))
+    if report.failed:
+        sys.exit(1)
+
+
+@sources.command("detect", context_settings=CONTEXT)
+@click.argument("target", metavar="URL_OR_FILE")
+@click.option(
+    "--url",
+    "page_url",
+    default=None,
+    help="For a FILE: the URL the page was saved from (resolves its links, names the host).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=15.0,
+    show_default=True,
+    help="For a URL: seconds a network step may wait (the fetch gets twice that in all).",
+)
+@settings_options("sources")
+def sources_detect(
+    target: str, page_url: str | None, as_json: bool, timeout: float, **options: Any
+) -> None:
+    """Name the CMS family of a portal's homepage or list page, and print a starting
+    [[source]] entry with the list selectors that work on it.
+
+    URL_OR_FILE is an http(s) URL (fetched once, robots.txt obeyed, with the crawl's
+    User-Agent) or a saved page (HTML or a feed). Prints the evidence for each family, how
+    many list items each platform's defaults find, selectors induced from the page's article
+    links, the newest date on the list, and the entry (guessed values are commented).
+
+    Example: vnfeeds sources detect https://laichau.gov.vn/tin-tuc-su-kien
+    """
+    from crawler.clock import now
+    from crawler.detect import detect, report_text, source_toml
+
+    config = load_config(options)
+    headers: dict[str, str] = {}
+    if target.startswith(("http://", "https://")):
+        from crawler.livecheck import Client, FetchError
+
+        client = Client(
+            config.user_agent_string,
+            timeout,
+            robots_obey=bool(config.robots_obey),
+            max_bytes=int(config.max_page_bytes),
+            max_crawl_delay=float(_setting(config, "max_crawl_delay", 30.0)),
+            proxy=str(_setting(config, "proxy", "")),
+        )
+        try:
+            response = client.fetch(target, until=time.monotonic() + 2 * timeout)
+        except FetchError as exc:
+            raise click.ClickException(f"{target}: {exc.message}") from exc
+        if response.status >= 400:
+            raise click.ClickException(f"{target}: HTTP {response.status}")
+        text, page_url, headers = response.text, response.url, response.headers
+        tls_note = client.origin(response.url).tls_note
+        if tls_note and not as_json:
+            click.echo(f"note: TLS {tls_note}", err=True)
+    else:
+        from crawler.extract.encoding import decode_html
+
+        path = Path(target)
+        if not path.is_file():
+            raise click.ClickException(f"{target}: not an http(s) URL nor a file")
+        text = decode_html(path.read_bytes()).text
+    detection = detect(text, page_url, headers)
+    entry = source_toml(detection, now())
+    if as_json:
+        data = detection.to_dict()
+        data["source_toml"] = entry
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(report_text(detection))
+    click.echo("")
+    click.echo(entry, nl=False)
 
 
 # -- status / search -----------------------------------------------------------------------------
@@ -356,44 +519,156 @@ def sources_check(**options: Any) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (for monitoring).")
+@click.option(
+    "--evidence",
+    metavar="ALERT_ID",
+    help="Print the page kept with an alert (a broken list page) and exit.",
+)
 @settings_options("status")
-def status(as_json: bool, **options: Any) -> None:
-    """Per-source health: last run, last success, failures. Exits 1 when a source is failing.
+def status(as_json: bool, evidence: str | None, **options: Any) -> None:
+    """Per-source health and open alerts. Exits 1 when an enabled source's last run failed.
+
+    Per source: state, last success, articles, new per run, field coverage, error rate over
+    30 days, usual gap between articles, and the alert conditions it meets now (failing,
+    broken, silent, degraded, gap). Alert episodes are opened and closed by the crawls and the
+    scheduler; this command only reads.
 
     Example: vnfeeds status --json
     """
+    from crawler import health
+    from crawler.scheduler import next_due_table
     from crawler.store import open_readonly
-    from crawler.store.queries import failure_alerts, source_health
 
     config = load_config(options)
     try:
         db = open_readonly(config.db)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
-    health = source_health(db)
-    alerts = failure_alerts(db)
-    db.close()
-    failing = {a["source_id"] for a in alerts}
+    try:
+        if evidence:
+            page = health.evidence_page(db, evidence)
+            if page is None:
+                raise click.ClickException(f"no page is kept for alert {evidence!r}")
+            click.echo(f"<!-- {page[0]} -->", err=True)
+            sys.stdout.buffer.write(page[1])
+            return
+        registry = load_sources(config)
+        current = now()
+        thresholds = health.Thresholds.from_config(config)
+        reports = health.reports(db, current, thresholds, registry)
+        episodes = health.open_alerts(db)
+        due = next_due_table(db, registry, float(config.schedule_jitter), current)
+    finally:
+        db.close()
+    failing = [r for r in reports if r["enabled"] and r["state"] in health.FAILED]
     if as_json:
         click.echo(
             json.dumps(
-                {"sources": health, "alerts": alerts}, ensure_ascii=False, indent=2, default=str
+                {
+                    "now": iso(current),
+                    "failing": [r["id"] for r in failing],
+                    "sources": reports,
+                    "alerts": episodes,
+                    "next_runs": due,
+                },
+                ensure_ascii=False,
+                indent=2,
+                default=str,
             )
         )
     else:
-        for h in health:
-            run_row = h.get("last_run") or {}
+        open_by_source: dict[str, list[str]] = {}
+        for a in episodes:
+            open_by_source.setdefault(a["source_id"], []).append(a["kind"])
+        click.echo(
+            f"{'source':<24} {'state':<11} {'last success':<16} {'articles':>8} "
+            f"{'new/run':>7} {'gap(h)':>7}  alerts"
+        )
+        for r in reports:
+            if not r["enabled"] and r["state"] == "never":
+                continue
+            kinds = sorted(set(open_by_source.get(r["id"], [])) | set(r["conditions"]))
+            new_per_run = r["new_per_run"]
             click.echo(
-                f"{h['id']:<24} {run_row.get('status', 'never'):<11} "
-                f"last success {(h['last_success'] or '-')[:16]:<16} articles {h['articles']:<5}"
-                + (
-                    f" FAILING x{h['consecutive_failures']}: {run_row.get('message') or ''}"[:200]
-                    if h["id"] in failing
-                    else ""
-                )
+                f"{r['id']:<24} {r['state']:<11} {(r['last_success'] or '-')[:16]:<16} "
+                f"{r['articles']:>8} {'-' if new_per_run is None else f'{new_per_run:g}':>7} "
+                f"{r['usual_gap_hours'] if r['usual_gap_hours'] is not None else '-':>7}  "
+                + ",".join(kinds)
+            )
+        for r in failing:
+            message = ((r["last_run"] or {}).get("message") or "").splitlines()
+            click.echo(
+                f"FAILING {r['id']} x{r['consecutive_failures']}: "
+                f"{message[0][:200] if message else r['state']}"
             )
     if failing:
         sys.exit(1)
+
+
+# -- schedule --------------------------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--no-serve", is_flag=True, help="Do not start the HTTP server.")
+@click.option(
+    "--tick", type=float, default=1.0, show_default=True, help="Seconds between dispatches."
+)
+@click.option(
+    "--health-every",
+    type=float,
+    default=300.0,
+    show_default=True,
+    help="Seconds between health checks of every source (silence, status pages).",
+)
+@settings_options("schedule")
+def schedule(no_serve: bool, tick: float, health_every: float, **options: Any) -> None:
+    """The long-running service: crawls every enabled source at its interval, builds the feeds
+    after runs that changed something, serves them (and /healthz) over HTTP.
+
+    SIGHUP reloads the source registry; SIGTERM/SIGINT stop gracefully (running crawls are
+    recorded as interrupted after --stop-grace seconds). One log line per run.
+
+    Example: vnfeeds schedule --db /var/lib/vnfeeds/vnfeeds.db --out /var/www/feeds --port 8080
+    """
+    import logging
+
+    from crawler.scheduler import Service
+
+    config = load_config(options)
+    load_sources(config)  # a broken registry stops here, with its message
+    logging.basicConfig(
+        level=str(config.log_level).upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    server = None
+    service: Any = None
+    if not no_serve:
+        from feeds.serve import make_server
+
+        try:
+            server = make_server(
+                config.out,
+                config.host,
+                int(config.port),
+                quiet=True,
+                db=config.db,
+                base_url=config.base_url,
+                health=lambda: service.status() if service else {"status": "starting"},
+            )
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot listen on {config.host}:{config.port}: {exc}"
+            ) from exc
+        click.echo(f"serving {config.out} at {server.url}", err=True)
+    service = Service(
+        config,
+        tick=tick,
+        health_every=health_every,
+        server=server,
+        build=lambda: _build(config),
+    )
+    service.run_forever()
 
 
 @main.command(context_settings=CONTEXT)

@@ -91,6 +91,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Full User-Agent override (default: 'vnfeeds/<version> (+<contact_url>)').",
     ),
     Setting(
+        "proxy",
+        "VNFEEDS_PROXY",
+        "",
+        "HTTP proxy every portal request goes through, robots.txt included "
+        "(http://[user:pass@]host:port; https pages through CONNECT). Empty: direct, or "
+        "http_proxy/https_proxy/no_proxy from the environment.",
+    ),
+    Setting(
         "download_timeout",
         "VNFEEDS_DOWNLOAD_TIMEOUT",
         30.0,
@@ -136,8 +144,33 @@ SETTINGS: tuple[Setting, ...] = (
         "robots_obey",
         "VNFEEDS_ROBOTS_OBEY",
         True,
-        "Obey robots.txt. An unreachable robots.txt allows the crawl (Scrapy's rule).",
+        "Obey robots.txt, by RFC 9309: a 4xx answer (no robots.txt) allows everything; a 5xx "
+        "or 429 answer, or none at all, disallows the whole host for that crawl.",
         _bool,
+    ),
+    Setting(
+        "max_crawl_delay",
+        "VNFEEDS_MAX_CRAWL_DELAY",
+        30.0,
+        "Longest robots.txt Crawl-delay (or Request-rate interval) honoured, in seconds; a "
+        "longer one is applied as this much (the run's stats record both).",
+        float,
+    ),
+    Setting(
+        "retry_after_max",
+        "VNFEEDS_RETRY_AFTER_MAX",
+        120.0,
+        "Longest Retry-After (on a 429 or 503) a crawl waits before retrying, in seconds; a "
+        "longer one ends that request at once as an error that says so.",
+        float,
+    ),
+    Setting(
+        "max_requests_per_host",
+        "VNFEEDS_MAX_REQUESTS_PER_HOST",
+        1000,
+        "Requests one crawl may send to one host (robots.txt, retries and revisits included); "
+        "the next ones are refused and counted as errors. 0 = no limit.",
+        int,
     ),
     Setting(
         "crawl_timeout",
@@ -192,6 +225,52 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "WebSub hub URL advertised in the feeds and pinged after each build with the feeds "
         "that changed (empty = none).",
+    ),
+    Setting(
+        "crawl_memory_mb",
+        "VNFEEDS_CRAWL_MEMORY_MB",
+        300,
+        "Memory one crawl child may need, in MB: `schedule` runs at most "
+        "(available memory / this) crawls at once, and never more than crawl_concurrency.",
+        int,
+    ),
+    Setting(
+        "schedule_jitter",
+        "VNFEEDS_SCHEDULE_JITTER",
+        0.1,
+        "Share of a source's interval added at random (fixed per run) to its next due time, "
+        "so sources with one interval do not all start together.",
+        float,
+    ),
+    Setting(
+        "stop_grace",
+        "VNFEEDS_STOP_GRACE",
+        20.0,
+        "Seconds `schedule` waits for running crawls on SIGTERM/SIGINT before killing them "
+        "(they are recorded as interrupted).",
+        float,
+        cli=("schedule",),
+    ),
+    Setting(
+        "alert_failures",
+        "VNFEEDS_ALERT_FAILURES",
+        3,
+        "Consecutive failed runs that open a 'failing' alert.",
+        int,
+    ),
+    Setting(
+        "silent_factor",
+        "VNFEEDS_SILENT_FACTOR",
+        5.0,
+        "A source is 'silent' when it has had no new article for this many times its usual "
+        "gap between articles (and at least silent_floor).",
+        float,
+    ),
+    Setting(
+        "silent_floor",
+        "VNFEEDS_SILENT_FLOOR",
+        "3d",
+        "Shortest silence that opens a 'silent' alert, whatever the usual gap (30m, 2h, 3d).",
     ),
     Setting("log_level", "VNFEEDS_LOG_LEVEL", "INFO", "Log level (DEBUG, INFO, WARNING)."),
     Setting(

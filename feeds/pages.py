@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 from xml.etree import ElementTree as ET
@@ -173,7 +172,49 @@ _STATE_CLASS = {
 }
 
 
-def status_html(health: Sequence[Mapping[str, Any]], base_url: str, built: str) -> bytes:
+_ALERT_NAMES = {
+    "failing": "lỗi liên tiếp",
+    "broken": "hỏng bố cục",
+    "silent": "im lặng",
+    "degraded": "thiếu trường",
+    "gap": "sót trang cũ",
+}
+
+
+def _chart(counts: Sequence[int]) -> str:
+    """Articles per day over the last days as a small inline SVG bar chart (no script)."""
+    top = max(counts, default=0)
+    width, height, bar = 3 * len(counts), 24, 2
+    bars = []
+    for i, n in enumerate(counts):
+        if n <= 0:
+            continue
+        h = max(1, round(height * n / top))
+        bars.append(f'<rect x="{3 * i}" y="{height - h}" width="{bar}" height="{h}"/>')
+    total = sum(counts)
+    label = f"{total} bài trong {len(counts)} ngày, nhiều nhất {top} bài/ngày"
+    return (
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{_e(label)}">'
+        f"<title>{_e(label)}</title>"
+        f'<line x1="0" y1="{height - 0.5}" x2="{width}" y2="{height - 0.5}" class="axis"/>'
+        + "".join(bars)
+        + "</svg>"
+    )
+
+
+def _when(value: object) -> str:
+    return str(value)[:16].replace("T", " ") if value else "–"
+
+
+def status_html(
+    reports: Sequence[Mapping[str, Any]],
+    episodes: Sequence[Mapping[str, Any]],
+    base_url: str,
+    built: str,
+) -> bytes:
+    """Every source with its state, last success, articles per day over 30 days (an SVG chart),
+    field coverage and open alerts; then the alert episodes of the last 30 days."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="vi"><head><meta charset="utf-8">',
@@ -181,61 +222,97 @@ def status_html(health: Sequence[Mapping[str, Any]], base_url: str, built: str) 
         "<title>vnfeeds – trạng thái nguồn tin</title>",
         f'<link rel="alternate" type="application/atom+xml" title="Cảnh báo" '
         f'href="{_e(urljoin(base_url, "status.atom"))}">',
-        f"<style>{_STYLE}</style></head><body>",
+        f"<style>{_STYLE}svg.chart rect{{fill:#0b57a4}}svg.chart .axis{{stroke:#bbb}}"
+        "</style></head><body>",
         "<h1>Trạng thái nguồn tin</h1>",
         f'<p><a href="{_e(urljoin(base_url, "index.html"))}">Danh sách nguồn tin</a> · '
         f'<a href="{_e(urljoin(base_url, "status.atom"))}">Cảnh báo (Atom)</a></p>',
-        "<table><tr><th>Nguồn</th><th>Tỉnh</th><th>Lần chạy cuối</th><th>Trạng thái</th>"
-        "<th>Thành công gần nhất</th><th>Bài</th><th>Ghi chú</th></tr>",
+        '<div style="overflow-x:auto"><table><tr><th>Nguồn</th><th>Tỉnh</th>'
+        "<th>Lần chạy cuối</th><th>Trạng thái</th><th>Thành công gần nhất</th><th>Bài</th>"
+        "<th>30 ngày</th><th>Đủ trường (ngày/tác giả/nội dung)</th><th>Cảnh báo</th>"
+        "<th>Ghi chú</th></tr>",
     ]
     provinces = places.provinces()
-    for h in health:
-        run = h.get("last_run") or {}
-        status = run.get("status", "never")
-        cls = _STATE_CLASS.get(status, "muted")
-        prov = provinces.get(h["province"])
+    open_kinds: dict[str, list[str]] = {}
+    for a in episodes:
+        if not a.get("closed"):
+            open_kinds.setdefault(str(a["source_id"]), []).append(str(a["kind"]))
+    for r in reports:
+        if not r.get("enabled", True) and r.get("state") == "never":
+            continue  # archival sources nobody turned on
+        run = r.get("last_run") or {}
+        state = str(r.get("state") or "never")
+        cls = _STATE_CLASS.get(state, "muted")
+        prov = provinces.get(str(r.get("province")))
+        cov = r.get("coverage")
+        coverage = " / ".join(f"{cov[k]:.0%}" for k in ("date", "author", "body")) if cov else "–"
+        kinds = sorted(set(open_kinds.get(str(r["id"]), [])))
+        alerts = ", ".join(_ALERT_NAMES.get(k, k) for k in kinds)
         parts.append(
-            f'<tr><td><a href="{_e(h["homepage"])}">{_e(h["name"])}</a><br>'
-            f"<code>{_e(h['id'])}</code>{'' if h['enabled'] else ' (tắt)'}</td>"
-            f"<td>{_e(prov.name if prov else h['province'])}</td>"
-            f"<td>{_e((run.get('started') or '–')[:16].replace('T', ' '))}</td>"
-            f'<td class="{cls}">{_e(status)}</td>'
-            f"<td>{_e((h.get('last_success') or '–')[:16].replace('T', ' '))}</td>"
-            f"<td>{_e(h['articles'])}</td>"
+            f'<tr><td><a href="{_e(r.get("homepage") or "")}">{_e(r.get("name") or r["id"])}</a>'
+            f"<br><code>{_e(r['id'])}</code>{'' if r.get('enabled', True) else ' (tắt)'}</td>"
+            f"<td>{_e(prov.name if prov else r.get('province') or '')}</td>"
+            f"<td>{_e(_when(run.get('started')))}</td>"
+            f'<td class="{cls}">{_e(state)}</td>'
+            f"<td>{_e(_when(r.get('last_success')))}</td>"
+            f"<td>{_e(r.get('articles', 0))}</td>"
+            f"<td>{_chart(r.get('per_day') or [])}</td>"
+            f"<td>{_e(coverage)}</td>"
+            f'<td class="{"bad" if kinds else "ok"}">{_e(alerts or "–")}</td>'
             f"<td>{_e(run.get('message') or '')}</td></tr>"
         )
+    parts.append("</table></div>")
+    if episodes:
+        parts.append("<h2>Cảnh báo 30 ngày qua</h2><ul>")
+        for a in episodes:
+            state = f"đóng {_when(a.get('closed'))}" if a.get("closed") else "đang mở"
+            parts.append(
+                f"<li><code>{_e(a['source_id'])}</code> "
+                f"{_e(_ALERT_NAMES.get(str(a['kind']), a['kind']))} – mở {_e(_when(a['opened']))}"
+                f", {_e(state)}: {_e(a.get('detail') or '')}</li>"
+            )
+        parts.append("</ul>")
     parts.append(
-        f'</table><p class="muted">Cập nhật {_e(built[:16].replace("T", " "))}.</p></body></html>\n'
+        f'<p class="muted">Cập nhật {_e(built[:16].replace("T", " "))}.</p></body></html>\n'
     )
     return "\n".join(parts).encode("utf-8")
 
 
-def status_atom(alerts: Sequence[Mapping[str, Any]], base_url: str, fallback: str) -> bytes:
-    """One entry per failure episode of a source (its id stays while the episode lasts)."""
+def status_atom(episodes: Sequence[Mapping[str, Any]], base_url: str, fallback: str) -> bytes:
+    """One entry per alert episode (its id is the episode's, for as long as it lasts); a closed
+    episode stays 30 days with `updated` at its closing, so a reader sees it recover."""
     fg = FeedGenerator()
     fg.id(f"urn:uuid:{uuid.uuid5(FEED_NS, 'vnfeeds:status')}")
     fg.title("vnfeeds – cảnh báo nguồn tin")
-    fg.subtitle("Nguồn tin đang lỗi")
+    fg.subtitle("Nguồn tin lỗi, hỏng bố cục, im lặng, thiếu trường hoặc sót trang")
     fg.link(href=urljoin(base_url, "status.html"), rel="alternate")
     fg.link(href=urljoin(base_url, "status.atom"), rel="self", type="application/atom+xml")
     fg.author({"name": "vnfeeds", "uri": base_url})
     fg.generator(*GENERATOR)
     fg.language("vi")
-    newest: datetime = parse_iso(max((a["since"] for a in alerts), default=fallback))
-    fg.updated(newest)
-    for alert in alerts:
+    changed = [str(a.get("closed") or a["opened"]) for a in episodes]
+    fg.updated(parse_iso(max(changed, default=fallback)))
+    ordered = sorted(
+        episodes, key=lambda a: (str(a.get("closed") or a["opened"]), str(a["id"])), reverse=True
+    )
+    for a in ordered:
+        kind = str(a["kind"])
+        closed = a.get("closed")
         fe = fg.add_entry(order="append")
-        fe.id(f"urn:uuid:{uuid.uuid5(FEED_NS, 'alert:' + str(alert['episode']))}")
-        fe.title(strip_illegal(f"{alert['source_id']}: {alert['status']}"))
-        fe.link(href=urljoin(base_url, "status.html"), rel="alternate")
-        fe.published(parse_iso(alert["since"]))
-        fe.updated(parse_iso(alert["since"]))
-        fe.content(
+        fe.id(f"urn:uuid:{a['id']}")
+        name = a.get("source_name") or a["source_id"]
+        fe.title(
             strip_illegal(
-                f"{alert['name']} ({alert['source_id']}): "
-                f"{alert['failures']} lần chạy lỗi liên tiếp "
-                f"từ {alert['since']}. {alert.get('message') or ''}"
-            ),
-            type="text",
+                f"{'[đã khắc phục] ' if closed else ''}{a['source_id']}: "
+                f"{_ALERT_NAMES.get(kind, kind)} ({kind})"
+            )
         )
+        fe.link(href=urljoin(base_url, "status.html"), rel="alternate")
+        fe.published(parse_iso(str(a["opened"])))
+        fe.updated(parse_iso(str(closed or a["opened"])))
+        fe.category(term=kind)
+        text = f"{name} ({a['source_id']}): {a.get('detail') or ''} Mở lúc {a['opened']}."
+        if closed:
+            text += f" Đã khắc phục lúc {closed}."
+        fe.content(strip_illegal(text), type="text")
     return bytes(fg.atom_str(pretty=True))

@@ -263,7 +263,7 @@ def test_a_store_of_an_earlier_version_is_upgraded(tmp_path: Path, monkeypatch: 
 
     monkeypatch.undo()
     db = open_store(path)
-    assert schema.current_version(db) == schema.SCHEMA_VERSION == 5
+    assert schema.current_version(db) == schema.SCHEMA_VERSION >= 5
     # Only the article of the last 30 days is in the index; only last week's gets revisits.
     assert [r[0] for r in db.execute("SELECT docid FROM minhash")] == [1]
     assert [r[0] for r in db.execute("SELECT article_id FROM revisits")] == [

@@ -13,11 +13,13 @@ failed), `failed` (no list page could be read), `timeout` (soft timeout reached)
 from __future__ import annotations
 
 import os
+import resource
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -28,16 +30,21 @@ from crawler.articles import assemble
 from crawler.clock import now, now_iso
 from crawler.config import Config
 from crawler.extract.encoding import decode_html
+from crawler.extract.limits import markup_problem
 from crawler.items import RawPage
+from crawler.middlewares import POLITENESS_STATS, describe_exception
 from crawler.platforms import get_platform
 from crawler.platforms.base import Page, PageRequest
 from crawler.registry import Source, load_registry
+from crawler.runner import PARENT_ENV
 from crawler.store import open_store, write_transaction
 from crawler.store.runs import RunCounts, finish_run, start_run
 from crawler.store.schema import sync_sources
 from crawler.urls import canonicalize, same_site
 
 MAX_MESSAGES = 8
+MIN_DOWNLOAD_DELAY = 0.001  # seconds (see _apply_settings)
+PARENT_GONE_EXIT_S = 5.0
 
 
 def _content_type(response: Response) -> str:
@@ -50,42 +57,15 @@ def _headers(response: Response) -> dict[str, str]:
     }
 
 
-_FAILURE_NAMES = {
-    # Scrapy >= 2.14 names, then the Twisted ones older versions raise.
-    "DownloadTimeoutError": "timed out",
-    "TimeoutError": "timed out",
-    "TCPTimedOutError": "timed out",
-    "CannotResolveHostError": "DNS lookup failed (host does not resolve)",
-    "DNSLookupError": "DNS lookup failed (host does not resolve)",
-    "DownloadConnectionRefusedError": "connection refused",
-    "ConnectionRefusedError": "connection refused",
-    "ResponseDataLossError": "truncated response (connection closed before the whole body)",
-    "_DataLoss": "truncated response (connection closed before the whole body)",
-    "ConnectionLost": "connection lost",
-    "ConnectionDone": "connection closed by the server",
-}
-
-
 def describe_failure(failure: Failure) -> str:
     """A short, operator-readable reason for a failed request."""
     exc = failure.value
     if isinstance(exc, HttpError):
-        return f"HTTP {exc.response.status}"
-    name = type(exc).__name__
-    if name in _FAILURE_NAMES:
-        return _FAILURE_NAMES[name]
-    text = str(exc)
-    if name == "IgnoreRequest" and "robots" in text.lower():
-        return "forbidden by robots.txt"
-    if "SSL" in name or "TLS" in name or "ssl" in text.lower() or "certificate" in text.lower():
-        return f"TLS handshake failed ({name}: {text[:120]})"
-    if name == "ResponseNeverReceived":
-        reasons = getattr(exc, "reasons", [])
-        inner = ", ".join(type(r.value).__name__ for r in reasons) if reasons else ""
-        if "SSL" in inner or "TLS" in inner:
-            return f"TLS handshake failed ({inner})"
-        return f"no response ({inner or 'connection closed'})"
-    return f"{name}: {text[:160]}"
+        request = exc.response.request
+        # Why no retry came (RetryAfterMiddleware: a Retry-After longer than this crawl waits).
+        gave_up = request.meta.get("vnfeeds_gave_up") if request is not None else None
+        return f"HTTP {exc.response.status}" + (f" ({gave_up})" if gave_up else "")
+    return describe_exception(exc) if exc is not None else "unknown failure"
 
 
 class PortalSpider(scrapy.Spider):
@@ -112,13 +92,39 @@ class PortalSpider(scrapy.Spider):
         self.lists_read = 0
         self.known = 0
         self.broken_lists: list[str] = []
+        self.gap_pages: list[str] = []
         self.revisits: Counter[int | str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         spider: PortalSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.setup(crawler)
+        crawler.signals.connect(spider._watch_parent, signal=signals.spider_opened)
         return spider
+
+    def _watch_parent(self) -> None:
+        """A crawl started by vnfeeds (the scheduler, `run`) stops itself, recorded as
+        interrupted, when that process is gone (SIGKILL), instead of running on as an orphan."""
+        parent = os.environ.get(PARENT_ENV)
+        if not parent or not parent.isdigit():
+            return
+        from twisted.internet import task
+
+        def check() -> None:
+            if os.getppid() != int(parent):
+                self.logger.warning("parent process %s is gone: stopping this crawl", parent)
+                self.errors.append(f"the vnfeeds process {parent} that started this crawl ended")
+                watch.stop()
+                self.crawler.engine.close_spider(self, "shutdown")
+                # A download that hangs can hold the close; the store is safe to leave at any
+                # moment (whole-batch transactions), so do not linger as an orphan.
+                from twisted.internet import reactor
+
+                clock: Any = reactor
+                clock.callLater(PARENT_GONE_EXIT_S, self._exit_orphaned)
+
+        watch = task.LoopingCall(check)
+        watch.start(1.0, now=False)
 
     # -- setup ----------------------------------------------------------------------------
 
@@ -160,6 +166,23 @@ class PortalSpider(scrapy.Spider):
                     (os.getpid(), now_iso(), self.run_id),
                 )
         self.counts = RunCounts()
+        crawler.signals.connect(self._on_request_dropped, signal=signals.request_dropped)
+
+    def _on_request_dropped(self, request: scrapy.Request, spider: Any = None) -> None:
+        """A redirect back to a URL already on its own redirect chain is dropped by the
+        duplicate filter without an error: a redirect loop would lose the page silently."""
+        chain = request.meta.get("redirect_urls") or []
+        if request.url in chain:
+            kind = request.meta.get("kind", "page")
+            self._record_error(kind, chain[0], f"redirect loop ({' -> '.join(chain)} -> ...)")
+
+    def _offsite_redirect(self, response: Response) -> str | None:
+        """The reason to refuse an answer that a redirect brought from another site (None when
+        it stays on the portal): its content is not the portal's."""
+        asked = (response.meta.get("redirect_urls") or [response.url])[0]
+        if same_site(response.url, self.source.homepage) or same_site(response.url, asked):
+            return None
+        return f"redirected off-site to {response.url}: not stored as this portal's"
 
     def _apply_settings(self, crawler: Crawler) -> None:
         c = self.config
@@ -172,7 +195,9 @@ class PortalSpider(scrapy.Spider):
         values = {
             "USER_AGENT": self.source.user_agent or c.user_agent_string,
             "DOWNLOAD_TIMEOUT": c.download_timeout,
-            "DOWNLOAD_DELAY": delay,
+            # Never exactly 0: Scrapy 2.19 (asyncio reactor) hands every queued request of a
+            # host to the network at once when the delay is 0, whatever the per-host limit.
+            "DOWNLOAD_DELAY": max(delay, MIN_DOWNLOAD_DELAY),
             "CONCURRENT_REQUESTS_PER_DOMAIN": c.concurrency_per_host,
             "AUTOTHROTTLE_ENABLED": bool(c.autothrottle) and delay > 0,
             "AUTOTHROTTLE_START_DELAY": max(delay, 0.5),
@@ -180,6 +205,9 @@ class PortalSpider(scrapy.Spider):
             "DOWNLOAD_MAXSIZE": c.max_page_bytes,
             "DOWNLOAD_WARNSIZE": max(1, c.max_page_bytes // 4),
             "ROBOTSTXT_OBEY": c.robots_obey,
+            "VNFEEDS_MAX_CRAWL_DELAY": c.max_crawl_delay,
+            "VNFEEDS_RETRY_AFTER_MAX": c.retry_after_max,
+            "VNFEEDS_MAX_REQUESTS_PER_HOST": c.max_requests_per_host,
             "CLOSESPIDER_TIMEOUT": max(1.0, c.crawl_timeout * 0.9),
             "LOG_LEVEL": c.log_level,
         }
@@ -276,6 +304,9 @@ class PortalSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("kind", "page")
         self._record_error(kind, request.url, describe_failure(failure))
+        if kind == "list" and int(request.meta.get("page_no") or 1) > 1:
+            # An older list page that cannot be read: articles listed only there may be missed.
+            self.gap_pages.append(request.url)
         if failure.check(HttpError):
             self.pages += 1
 
@@ -290,8 +321,10 @@ class PortalSpider(scrapy.Spider):
             self._record_error(kind, response.url, f"not an HTML page (Content-Type {ctype!r})")
             return None
         decoded = decode_html(response.body, ctype)
-        if decoded.problem:
-            self._record_error(kind, response.url, decoded.problem)
+        # Pages the HTML parser would cut short (deep nesting, a giant text node): refused whole.
+        problem = decoded.problem or ("json" not in lower and markup_problem(decoded.text)) or None
+        if problem:
+            self._record_error(kind, response.url, problem)
             return None
         response.meta["decoded_as"] = decoded.encoding
         return Page(
@@ -305,6 +338,10 @@ class PortalSpider(scrapy.Spider):
     def parse_list(self, response: Response) -> Any:
         self.pages += 1
         meta = response.meta
+        offsite = self._offsite_redirect(response)
+        if offsite:  # another site's list would bring its articles in as the portal's
+            self._record_error("list", (meta.get("redirect_urls") or [response.url])[0], offsite)
+            return
         page = self._page(response, "list")
         if page is None:
             return
@@ -333,6 +370,7 @@ class PortalSpider(scrapy.Spider):
                 else "it lists no articles"
             )
             self.broken_lists.append(response.url)
+            self._keep_evidence(response)
             self._record_error(
                 "list",
                 response.url,
@@ -398,6 +436,15 @@ class PortalSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Any:
         self.pages += 1
         meta = response.meta
+        offsite = self._offsite_redirect(response)
+        if offsite:
+            asked = (meta.get("redirect_urls") or [response.url])[0]
+            if meta.get("kind") == "revisit":  # a known article moved away: not an error
+                self.crawler.stats.inc_value("vnfeeds/revisit/offsite")
+                self.logger.info("revisit %s: %s", asked, offsite)
+            else:
+                self._record_error("article", asked, offsite)
+            return
         page = self._page(response, "article")
         if page is None:
             return
@@ -455,6 +502,41 @@ class PortalSpider(scrapy.Spider):
             ),
         )
 
+    def _exit_orphaned(self) -> None:
+        finish_run(
+            self.store,
+            int(self.run_id or 0),
+            "interrupted",
+            self.counts,
+            "; ".join(self.errors) or "the vnfeeds process that started this crawl ended",
+            only_if_running=True,
+        )
+        os._exit(3)
+
+    def _keep_evidence(self, response: Response) -> None:
+        """Keep a list page that lost its list (raw_pages, no article): the alert points to it
+        and it can become a test fixture of the new layout."""
+        import hashlib
+        import json
+        import zlib
+
+        with write_transaction(self.store):
+            self.store.execute(
+                "INSERT INTO raw_pages (article_id, source_id, url, run_id, fetched_at, status,"
+                " headers, encoding, body_sha256, body) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    self.source.id,
+                    response.url,
+                    self.run_id,
+                    now_iso(),
+                    response.status,
+                    json.dumps(_headers(response), ensure_ascii=False, sort_keys=True),
+                    response.meta.get("decoded_as"),
+                    hashlib.sha256(response.body).hexdigest(),
+                    zlib.compress(response.body, 6),
+                ),
+            )
+
     # -- closing --------------------------------------------------------------------------
 
     def run_status(self, reason: str) -> str:
@@ -478,6 +560,7 @@ class PortalSpider(scrapy.Spider):
             "known": self.known,
             "lists_read": self.lists_read,
             "broken_lists": self.broken_lists,
+            "gap_pages": self.gap_pages,
             "error_kinds": dict(self.error_kinds),
             "dropped_reasons": {
                 k.rsplit("/", 1)[-1]: v
@@ -488,6 +571,14 @@ class PortalSpider(scrapy.Spider):
             "responses": stats.get("downloader/response_count", 0),
             "backfill": self.backfill,
             "revisits": {str(k): v for k, v in sorted(self.revisits.items(), key=str)},
+            # robots.txt verdicts, Crawl-delay applied, Retry-After waits, budget refusals.
+            "politeness": {
+                str(k)[len(POLITENESS_STATS) :]: v
+                for k, v in stats.items()
+                if str(k).startswith(POLITENESS_STATS)
+            },
+            # Peak resident memory of this crawl process (bench/service.py, fault tests).
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
         message = "; ".join(self.errors) if self.errors else None
         if status == "timeout":

@@ -12,7 +12,8 @@ from crawler.store.db import write_transaction
 
 def prune_raw_pages(db: sqlite_utils.Database, days: int, now: datetime) -> int:
     """Delete raw pages fetched more than `days` ago, except each article's newest one (which
-    `vnfeeds reextract` needs). days <= 0 keeps everything. Returns the number deleted."""
+    `vnfeeds reextract` needs) and the pages kept as evidence of an alert (a broken list page).
+    days <= 0 keeps everything. Returns the number deleted."""
     if days <= 0:
         return 0
     cutoff = iso(now - timedelta(days=days))
@@ -21,6 +22,7 @@ def prune_raw_pages(db: sqlite_utils.Database, days: int, now: datetime) -> int:
             """
             DELETE FROM raw_pages
             WHERE fetched_at < ?
+              AND id NOT IN (SELECT evidence FROM alerts WHERE evidence IS NOT NULL)
               AND (article_id IS NULL OR id != (
                   SELECT max(r2.id) FROM raw_pages r2 WHERE r2.article_id = raw_pages.article_id))
             """,

@@ -79,7 +79,8 @@ def finish_run(
         return cur.rowcount > 0
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists (signal 0; another user's process counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -94,7 +95,7 @@ def close_orphaned_runs(db: sqlite_utils.Database) -> int:
     rows = db.execute("SELECT id, pid FROM crawl_runs WHERE status = 'running'").fetchall()
     closed = 0
     for run_id, pid in rows:
-        if pid and _alive(int(pid)) and int(pid) != os.getpid():
+        if pid and pid_alive(int(pid)) and int(pid) != os.getpid():
             continue
         if finish_run(
             db,
