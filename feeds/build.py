@@ -8,6 +8,7 @@ with a WebSub hub configured, the hub is pinged for the feeds that changed (feed
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -17,16 +18,14 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler import __version__, places
+from crawler import __version__, health, places
 from crawler.clock import iso, parse_iso
 from crawler.store import open_readonly
 from crawler.store.queries import (
     RECENT,
+    FeedWindow,
     change_mark,
-    failure_alerts,
-    feed_items,
     last_activity,
-    source_health,
     store_created,
     touched_feeds,
 )
@@ -38,6 +37,7 @@ from feeds.render import feed_updated, render
 # What the last build saw, for the next one to render only the feeds that may have changed
 # (a dotfile: neither `vnfeeds serve` nor the nginx config serves it).
 STATE_FILE = ".vnfeeds-build.json"
+LOCK_FILE = ".vnfeeds-build.lock"
 STATE_VERSION = 2
 
 
@@ -107,12 +107,18 @@ def build(
     hub: str | None = None,
     full: bool = False,
 ) -> BuildResult:
-    """Build the output dir; `full` rewrites every file, changed or not."""
-    db = open_readonly(db_path)
-    try:
-        return build_from(db, Path(out_dir), base_url=base_url, now=now, hub=hub, full=full)
-    finally:
-        db.close()
+    """Build the output dir; `full` rewrites every file, changed or not. One build at a time
+    per output dir, across processes (the service's builds and a manual `vnfeeds build` wait
+    for each other on a lock file, `.vnfeeds-build.lock`)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / LOCK_FILE, "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        db = open_readonly(db_path)
+        try:
+            return build_from(db, out, base_url=base_url, now=now, hub=hub, full=full)
+        finally:
+            db.close()
 
 
 def build_from(
@@ -145,6 +151,7 @@ def build_from(
                 iso(parse_iso(previous["now"]) - RECENT),
                 iso(now - RECENT),
             )
+        window = FeedWindow(db, now=now)
         for spec in all_specs():
             known = previous["feeds"].get(spec.stem) if previous is not None else None
             if (
@@ -158,7 +165,7 @@ def build_from(
                 result.entries[spec.stem] = known[0]
                 result.skipped += 1
                 continue
-            items = feed_items(db, now=now, province=spec.province, topic=spec.topic)
+            items = window.items(spec.province, spec.topic)
             result.entries[spec.stem] = len(items)
             counts[spec.stem] = (len(items), max((i.published for i in items), default=None))
             updated[spec.stem] = iso(feed_updated(items, fallback)) if items else None
@@ -173,11 +180,11 @@ def build_from(
             publisher.publish(f"province/{province}.opml", pages.province_opml(province, base_url))
         newest_overall = max([fallback, *(u for u in updated.values() if u)])
         publisher.publish("index.html", pages.index_html(counts, base_url, newest_overall))
-        health = source_health(db)
-        alerts = failure_alerts(db)
+        reports = health.reports(db, now)
+        episodes = health.alerts(db, now) if "alerts" in db.table_names() else []
         as_of = last_activity(db) or fallback
-        publisher.publish("status.html", pages.status_html(health, base_url, as_of))
-        publisher.publish("status.atom", pages.status_atom(alerts, base_url, fallback))
+        publisher.publish("status.html", pages.status_html(reports, episodes, base_url, as_of))
+        publisher.publish("status.atom", pages.status_atom(episodes, base_url, fallback))
     finally:
         db.execute("COMMIT")
     publisher.finish()

@@ -1,22 +1,23 @@
 """Rendering a feed: `(spec, entries, format, base URL) -> bytes`, a pure function of its inputs.
 
-Atom and RSS go through feedgen (wrapped here, nowhere else); JSON Feed 1.1 is written directly.
-Dates carry +07:00. The feed's updated/lastBuildDate is its newest entry's `updated`, never the
-build time, so the same store gives the same bytes. Entry ids are `urn:uuid:<cluster id>`.
+Atom, RSS 2.0 and JSON Feed 1.1 are written directly as text: Atom and RSS byte for byte what
+feedgen 1.0 and lxml wrote for the same calls (tests/feedgen_reference.py keeps that version and
+tests/test_render.py compares them), because building an lxml tree per feed cost more than the
+rest of a build together. What an entry renders to is computed once and shared by the formats
+of a feed. Dates carry +07:00. The feed's updated/lastBuildDate is its newest entry's `updated`,
+never the build time, so the same store gives the same bytes. Entry ids are
+`urn:uuid:<cluster id>`.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
-
-from feedgen.ext.base import BaseEntryExtension, BaseExtension
-from feedgen.feed import FeedGenerator
-from lxml import etree
 
 from crawler import __version__, places
 from crawler.clock import parse_iso
@@ -47,6 +48,13 @@ def _host(url: str) -> str:
 
 
 def _summary_text(item: FeedItem, limit: int = 400) -> str:
+    key = ("summary", limit)
+    if key not in item.memo:
+        item.memo[key] = _make_summary_text(item, limit)
+    return str(item.memo[key])
+
+
+def _make_summary_text(item: FeedItem, limit: int) -> str:
     a = item.article
     summary = a.get("summary") or ""
     if summary:
@@ -71,6 +79,13 @@ def attribution_html(item: FeedItem) -> str:
 
 
 def entry_html(item: FeedItem, spec: FeedSpec) -> str:
+    key = ("html", spec.full_content)
+    if key not in item.memo:
+        item.memo[key] = _make_entry_html(item, spec)
+    return str(item.memo[key])
+
+
+def _make_entry_html(item: FeedItem, spec: FeedSpec) -> str:
     a = item.article
     body: list[str] = []
     if spec.full_content:
@@ -89,124 +104,224 @@ def feed_updated(items: Sequence[FeedItem], fallback: str) -> datetime:
     return parse_iso(max(i.updated for i in items))
 
 
+@functools.lru_cache(maxsize=8)
+def _schemes(base_url: str) -> tuple[str, str]:
+    return urljoin(base_url, "topic/"), urljoin(base_url, "province/")
+
+
 def _categories(item: FeedItem, base_url: str) -> list[dict[str, str]]:
+    key = ("categories", base_url)
+    if key not in item.memo:
+        item.memo[key] = _make_categories(item, base_url)
+    cats: list[dict[str, str]] = item.memo[key]
+    return cats
+
+
+def _make_categories(item: FeedItem, base_url: str) -> list[dict[str, str]]:
     topics = places.topics()
     provinces = places.provinces()
+    topic_scheme, province_scheme = _schemes(base_url)
     cats = [
-        {"term": t, "label": topics[t].name, "scheme": urljoin(base_url, "topic/")}
+        {"term": t, "label": topics[t].name, "scheme": topic_scheme}
         for t in item.topics
         if t in topics
     ]
     prov = item.article["province"]
     if prov in provinces:
-        cats.append(
-            {"term": prov, "label": provinces[prov].name, "scheme": urljoin(base_url, "province/")}
-        )
+        cats.append({"term": prov, "label": provinces[prov].name, "scheme": province_scheme})
     return cats
 
 
-class AtomSourceExtension(BaseEntryExtension):
-    """The portal an entry comes from, as a complete `atom:source` (id, title, link, updated):
-    feedgen's own `source()` writes only title and link. Elements are created the way feedgen
-    creates its own (no namespace: the feed root declares Atom as the default namespace)."""
+# -- Atom and RSS, written directly ------------------------------------------------------------
+#
+# The bytes feedgen (1.0) and lxml write for the calls tests/feedgen_reference.py makes,
+# pretty-printed: element order, attribute order, two-space indentation, libxml2's escaping.
+# Building an lxml tree per feed and serializing it costs several times more than the text
+# itself; a build writes some 1,200 Atom and RSS files. tests/test_render.py renders the sample
+# store and hostile entries both ways and compares the bytes.
 
-    def __init__(self) -> None:
-        self.portal: dict[str, str] | None = None
-
-    def set(self, source_id: str, title: str, homepage: str, updated: str) -> None:
-        self.portal = {"id": source_id, "title": title, "link": homepage, "updated": updated}
-
-    def extend_atom(self, entry: etree._Element) -> etree._Element:
-        if not self.portal:
-            return entry
-        p = self.portal
-        source = etree.SubElement(entry, "source")
-        etree.SubElement(source, "id").text = f"urn:uuid:{uuid.uuid5(FEED_NS, 'source:' + p['id'])}"
-        etree.SubElement(source, "title").text = p["title"]
-        etree.SubElement(source, "link", href=p["link"])
-        etree.SubElement(source, "updated").text = p["updated"]
-        return entry
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-class RssAtomLinks(BaseExtension):
-    """Atom links in an RSS channel beyond `self` (feedgen writes only that one): the WebSub hub
-    and the next page, as `<atom:link rel="hub|next">`."""
+def _t(text: str) -> str:
+    """Element text as libxml2 escapes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
 
-    def __init__(self) -> None:
-        self.links: list[tuple[str, str]] = []
 
-    def extend_rss(self, rss_feed: etree._Element) -> etree._Element:
-        channel = rss_feed[0]
-        for rel, href in self.links:
-            etree.SubElement(channel, "{http://www.w3.org/2005/Atom}link", href=href, rel=rel)
-        return rss_feed
+def _a(text: str) -> str:
+    """An attribute value as libxml2 escapes it (inside double quotes)."""
+    text = _t(text)
+    for raw, escaped in (('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#9;")):
+        if raw in text:
+            text = text.replace(raw, escaped)
+    return text
 
 
-def _generator(
+def _rfc822(dt: datetime) -> str:
+    """RFC 822 date in the C locale, as feedgen's formatRFC2822."""
+    return (
+        f"{_DAYS[dt.weekday()]}, {dt.day:02d} {_MONTHS[dt.month - 1]} {dt.year:04d}"
+        f" {dt.hour:02d}:{dt.minute:02d}:{dt.second:02d} {dt.strftime('%z')}"
+    )
+
+
+def _atom_entry(item: FeedItem, spec: FeedSpec, base_url: str) -> str:
+    key = ("atom", spec.full_content, base_url)
+    cached = item.memo.get(key)
+    if cached is not None:
+        return str(cached)
+    a = item.article
+    updated = parse_iso(a["updated"]).isoformat()
+    out = [
+        "  <entry>\n",
+        f"    <id>{_t(f'urn:uuid:{item.entry_id}')}</id>\n",
+        f"    <title>{_t(_x(a['title']))}</title>\n",
+        f"    <updated>{updated}</updated>\n",
+    ]
+    if a.get("author") and _x(a["author"]):
+        out.append(f"    <author>\n      <name>{_t(_x(a['author']))}</name>\n    </author>\n")
+    content = entry_html(item, spec)
+    if spec.full_content:
+        out.append(f'    <content type="html">{_t(content)}</content>\n')
+    # feedgen 1.0 drops the rel of entry links (it reads it from the new element).
+    out.append(f'    <link href="{_a(a["url"])}"/>\n')
+    if spec.full_content:
+        summary = _summary_text(item)
+        if summary:
+            text = _x(summary)
+            out.append(f"    <summary>{_t(text)}</summary>\n" if text else "    <summary/>\n")
+    else:
+        out.append(f'    <summary type="html">{_t(content)}</summary>\n')
+    for cat in _categories(item, base_url):
+        label = _x(cat["label"])
+        out.append(
+            f'    <category term="{_a(cat["term"])}" scheme="{_a(cat["scheme"])}"'
+            + (f' label="{_a(label)}"' if label else "")
+            + "/>\n"
+        )
+    out.append(f"    <published>{parse_iso(a['published']).isoformat()}</published>\n")
+    if a.get("source_name"):
+        source_id = f"urn:uuid:{uuid.uuid5(FEED_NS, 'source:' + a['source_id'])}"
+        homepage = a.get("source_homepage") or a["url"]
+        out.append(
+            "    <source>\n"
+            f"      <id>{_t(source_id)}</id>\n"
+            f"      <title>{_t(_x(a['source_name']))}</title>\n"
+            f'      <link href="{_a(homepage)}"/>\n'
+            f"      <updated>{updated}</updated>\n"
+            "    </source>\n"
+        )
+    out.append("  </entry>\n")
+    text = "".join(out)
+    item.memo[key] = text
+    return text
+
+
+def _render_atom(
     spec: FeedSpec,
     items: Sequence[FeedItem],
-    fmt: str,
     base_url: str,
     hub: str | None,
     fallback: str,
-    links: Sequence[tuple[str, str]] = (),
-) -> FeedGenerator:
-    fg = FeedGenerator()
+    links: Sequence[tuple[str, str]],
+) -> bytes:
     extra = [*([("hub", hub)] if hub else []), *links]
-    if fmt == "rss":
-        fg.load_extension("dc", atom=False, rss=True)
-        if extra:
-            fg.register_extension("atomlinks", RssAtomLinks, None, atom=False)
-            fg.atomlinks.links = extra
-    fg.id(spec.feed_id)
-    fg.title(_x(spec.title))
-    fg.subtitle(_x(spec.description))
-    fg.description(_x(spec.description))
-    # The self link first: feedgen takes the channel <link> of RSS from the last link added.
-    fg.link(href=urljoin(base_url, spec.path(fmt)), rel="self", type=CONTENT_TYPES[fmt])
-    fg.link(href=urljoin(base_url, "index.html"), rel="alternate")
-    if fmt == "atom":
-        for rel, href in extra:
-            fg.link(href=href, rel=rel)
-    fg.language("vi")
-    fg.author({"name": "vnfeeds", "uri": base_url})
-    fg.generator(*GENERATOR)
-    fg.docs("https://www.rssboard.org/rss-specification")
-    updated = feed_updated(items, fallback)
-    fg.updated(updated)
-    fg.lastBuildDate(updated)
-    for item in items:
-        a = item.article
-        fe = fg.add_entry(order="append")
-        fe.id(f"urn:uuid:{item.entry_id}")
-        fe.guid(f"urn:uuid:{item.entry_id}", permalink=False)
-        fe.title(_x(a["title"]))
-        fe.link(href=a["url"], rel="alternate")
-        fe.published(parse_iso(a["published"]))
-        fe.updated(parse_iso(a["updated"]))
-        if a.get("author"):
-            fe.author({"name": _x(a["author"])})
-            if fmt == "rss":
-                fe.dc.dc_creator(_x(a["author"]))  # RSS <author> needs an e-mail address
-        for cat in _categories(item, base_url):
-            fe.category(term=cat["term"], label=_x(cat["label"]), scheme=cat["scheme"])
-        content = entry_html(item, spec)
-        if spec.full_content:
-            fe.content(content, type="html")
-            summary = _summary_text(item)
-            if summary:
-                fe.summary(_x(summary))
+    name, version, uri = GENERATOR
+    out = [
+        "<?xml version='1.0' encoding='UTF-8'?>\n",
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="vi">\n',
+        f"  <id>{_t(spec.feed_id)}</id>\n",
+        f"  <title>{_t(_x(spec.title))}</title>\n",
+        f"  <updated>{feed_updated(items, fallback).isoformat()}</updated>\n",
+        f"  <author>\n    <name>vnfeeds</name>\n    <uri>{_t(base_url)}</uri>\n  </author>\n",
+        f'  <link href="{_a(urljoin(base_url, spec.path("atom")))}" rel="self"'
+        f' type="{CONTENT_TYPES["atom"]}"/>\n',
+        f'  <link href="{_a(urljoin(base_url, "index.html"))}" rel="alternate"/>\n',
+    ]
+    for rel, href in extra:
+        out.append(f'  <link href="{_a(href)}" rel="{_a(rel)}"/>\n')
+    out.append(f'  <generator uri="{_a(uri)}" version="{_a(version)}">{_t(name)}</generator>\n')
+    if _x(spec.description):
+        out.append(f"  <subtitle>{_t(_x(spec.description))}</subtitle>\n")
+    out += [_atom_entry(item, spec, base_url) for item in items]
+    out.append("</feed>\n")
+    return "".join(out).encode("utf-8")
+
+
+def _rss_item(item: FeedItem, spec: FeedSpec, base_url: str) -> str:
+    key = ("rss", spec.full_content, base_url)
+    cached = item.memo.get(key)
+    if cached is not None:
+        return str(cached)
+    a = item.article
+    content = entry_html(item, spec)
+    out = [
+        "    <item>\n",
+        f"      <title>{_t(_x(a['title']))}</title>\n",
+        f"      <link>{_t(a['url'])}</link>\n",
+    ]
+    if spec.full_content:
+        summary = _summary_text(item)
+        if summary and _x(summary):
+            out.append(f"      <description>{_t(_x(summary))}</description>\n")
+            out.append(f"      <content:encoded>{_t(content)}</content:encoded>\n")
         else:
-            fe.summary(content, type="html")
-        if fmt == "atom" and a.get("source_name"):
-            fe.register_extension("portal", AtomSourceExtension, atom=True, rss=False)
-            fe.portal.set(
-                a["source_id"],
-                _x(a["source_name"]),
-                a.get("source_homepage") or a["url"],
-                parse_iso(a["updated"]).isoformat(),
-            )
-    return fg
+            out.append(f"      <description>{_t(content)}</description>\n")
+    else:
+        out.append(f"      <description>{_t(content)}</description>\n")
+    out.append(f'      <guid isPermaLink="false">{_t(f"urn:uuid:{item.entry_id}")}</guid>\n')
+    for cat in _categories(item, base_url):
+        label = _x(cat["label"])
+        out.append(f'      <category domain="{_a(cat["scheme"])}">{_t(label)}</category>\n')
+    out.append(f"      <pubDate>{_rfc822(parse_iso(a['published']))}</pubDate>\n")
+    if a.get("author"):
+        out.append(f"      <dc:creator>{_t(_x(a['author']))}</dc:creator>\n")
+    out.append("    </item>\n")
+    text = "".join(out)
+    item.memo[key] = text
+    return text
+
+
+def _render_rss(
+    spec: FeedSpec,
+    items: Sequence[FeedItem],
+    base_url: str,
+    hub: str | None,
+    fallback: str,
+    links: Sequence[tuple[str, str]],
+) -> bytes:
+    extra = [*([("hub", hub)] if hub else []), *links]
+    name = GENERATOR[0]
+    out = [
+        "<?xml version='1.0' encoding='UTF-8'?>\n",
+        '<rss xmlns:dc="http://purl.org/dc/elements/1.1/"'
+        ' xmlns:atom="http://www.w3.org/2005/Atom"'
+        ' xmlns:content="http://purl.org/rss/1.0/modules/content/" version="2.0">\n',
+        "  <channel>\n",
+        f"    <title>{_t(_x(spec.title))}</title>\n",
+        f"    <link>{_t(urljoin(base_url, 'index.html'))}</link>\n",
+        f"    <description>{_t(_x(spec.description))}</description>\n",
+        f'    <atom:link href="{_a(urljoin(base_url, spec.path("rss")))}" rel="self"'
+        f' type="{CONTENT_TYPES["rss"]}"/>\n',
+        "    <docs>https://www.rssboard.org/rss-specification</docs>\n",
+        f"    <generator>{_t(name)}</generator>\n",
+        "    <language>vi</language>\n",
+        f"    <lastBuildDate>{_rfc822(feed_updated(items, fallback))}</lastBuildDate>\n",
+    ]
+    for rel, href in extra:
+        out.append(f'    <atom:link href="{_a(href)}" rel="{_a(rel)}"/>\n')
+    out += [_rss_item(item, spec, base_url) for item in items]
+    out.append("  </channel>\n</rss>\n")
+    return "".join(out).encode("utf-8")
 
 
 def _render_json(
@@ -260,8 +375,63 @@ def _render_json(
         }
         out_items.append(entry)
     feed["items"] = out_items
-    text = json.dumps(feed, ensure_ascii=False, indent=1, sort_keys=False)
+    text = _json_text(feed)
     return (_x(text) + "\n").encode("utf-8")
+
+
+_json_string = json.encoder.encode_basestring  # the C encoder when available
+
+
+def _json_text(value: object) -> str:
+    """The text of `json.dumps(value, ensure_ascii=False, indent=1)`, written here: with an
+    indent, the json module drops to its pure-Python encoder, several times slower (a build
+    writes some 600 JSON feeds of up to 200 full-text entries). tests/test_render.py checks
+    the two agree."""
+    out: list[str] = []
+    _json_into(value, "\n", out)
+    return "".join(out)
+
+
+def _json_into(value: object, newline: str, out: list[str]) -> None:
+    kind = type(value)
+    if isinstance(value, str):
+        out.append(_json_string(value))
+    elif kind is dict:
+        assert isinstance(value, dict)
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + " "
+        sep = "{" + inner
+        for key, item in value.items():
+            kind = type(item)
+            if kind is str:
+                out.append(sep + _json_string(key) + ": ")
+                out.append(_json_string(item))
+            else:
+                out.append(sep + _json_string(key) + ": ")
+                _json_into(item, inner, out)
+            sep = "," + inner
+        out.append(newline + "}")
+    elif kind is list or kind is tuple:
+        assert isinstance(value, list | tuple)
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + " "
+        sep = "[" + inner
+        for item in value:
+            if type(item) is str:
+                out.append(sep + _json_string(item))
+            else:
+                out.append(sep)
+                _json_into(item, inner, out)
+            sep = "," + inner
+        out.append(newline + "]")
+    elif value is None or value is True or value is False or kind in (int, float):
+        out.append(json.dumps(value))
+    else:
+        raise TypeError(f"not JSON: {kind.__name__}")
 
 
 def render(
@@ -281,9 +451,10 @@ def render(
         subset = items[:count]
         if fmt == "json":
             data = _render_json(spec, subset, base_url, hub, fallback_updated, links)
+        elif fmt == "atom":
+            data = _render_atom(spec, subset, base_url, hub, fallback_updated, links)
         else:
-            fg = _generator(spec, subset, fmt, base_url, hub, fallback_updated, links)
-            data = fg.atom_str(pretty=True) if fmt == "atom" else fg.rss_str(pretty=True)
+            data = _render_rss(spec, subset, base_url, hub, fallback_updated, links)
         if len(data) <= MAX_BYTES or count <= 1:
             return data
         count = max(1, int(count * MAX_BYTES / len(data) * 0.95))

@@ -6,14 +6,15 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import feedparser
 
 from crawler.clock import iso, parse_iso
 from crawler.items import Article
-from crawler.store import open_readonly, open_store
-from crawler.store.queries import feed_items, search
-from crawler.store.writer import ArticleWriter
+from crawler.store import open_readonly, open_store, write_transaction
+from crawler.store.queries import FeedWindow, feed_items, search
+from crawler.store.writer import ArticleWriter, article_id_for
 from feeds.catalog import FeedSpec
 from feeds.render import render
 
@@ -140,4 +141,65 @@ def test_ties_are_ordered_by_id(tmp_path: Path) -> None:
     db = open_readonly(tmp_path / "s.db")
     ids = [i.article["id"] for i in feed_items(db, now=NOW)]
     assert ids == sorted(ids)
+    db.close()
+
+
+def _topic_window_matches(db: Any) -> int:
+    """topic_window holds exactly the (topic, article) pairs feeds may show; returns its size."""
+    expected = set(
+        db.execute(
+            "SELECT t.topic, a.province, a.published, a.id, a.first_seen, a.cluster_id"
+            " FROM articles a JOIN article_topics t ON t.article_id = a.id"
+            " WHERE a.gone_at IS NULL AND a.backfill = 0"
+        ).fetchall()
+    )
+    held = db.execute(
+        "SELECT topic, province, published, id, first_seen, cluster_id FROM topic_window"
+    ).fetchall()
+    assert len(held) == len(set(held))
+    assert set(held) == expected
+    return len(held)
+
+
+def test_topic_window_follows_every_write(tmp_path: Path) -> None:
+    """The table topic feeds choose from is kept in step by the store's triggers: new articles
+    and topics, an edit that moves the published date, a removal, a cluster merge, backfill,
+    a topic taken away, a deleted article; and the topic feeds read from it equal the feeds
+    computed from articles and article_topics."""
+    db = open_store(tmp_path / "s.db")
+    writer = ArticleWriter(db)
+    articles = [
+        _article(i, NOW - timedelta(hours=3 * i), NOW - timedelta(hours=3 * i - 1))
+        for i in range(40)
+    ]
+    for i, a in enumerate(articles):
+        a.topics = {"chuyen-doi-so": "rule", **({"y-te": "rule"} if i % 3 == 0 else {})}
+    backfill = _article(200, NOW - timedelta(days=40), NOW - timedelta(hours=1))
+    writer.write_batch([*articles, backfill])
+    assert _topic_window_matches(db) == 40 + 14
+
+    edited = _article(3, NOW - timedelta(minutes=30), NOW)
+    edited.content_text += " Cập nhật."
+    edited.content_html += "<p>Cập nhật.</p>"
+    edited.topics = {"chuyen-doi-so": "rule", "giao-duc": "rule"}  # one more topic
+    writer.write_batch([edited])
+    ids = [article_id_for(a.url) for a in articles]
+    with write_transaction(db):
+        db.execute("UPDATE articles SET gone_at = ? WHERE id = ?", (iso(NOW), ids[5]))
+        db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (ids[1], ids[2]))
+        db.execute("DELETE FROM article_topics WHERE article_id = ? AND topic = 'y-te'", (ids[6],))
+        for table in ("article_topics", "article_urls", "raw_pages", "revisits"):
+            db.execute(f"DELETE FROM {table} WHERE article_id = ?", (ids[7],))
+        db.execute("DELETE FROM articles WHERE id = ?", (ids[7],))
+    size = _topic_window_matches(db)
+    # + giao-duc on the edited one; - the removed one, - a topic taken away, - the deleted one
+    assert size == 40 + 14 + 1 - 1 - 1 - 1
+
+    window = FeedWindow(db, now=NOW)
+    for topic in ("chuyen-doi-so", "y-te", "giao-duc"):
+        for province in (None, "gia-lai"):
+            fast = [i.article["id"] for i in window.items(province, topic)]
+            slow = FeedWindow(db, now=NOW)
+            slow._has_topic_window = False  # the same feed chosen from articles alone
+            assert fast == [i.article["id"] for i in slow.items(province, topic)]
     db.close()

@@ -6,6 +6,7 @@ Feeds never write; they read through these functions on a read-only connection.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +45,9 @@ class FeedItem:
     topics: list[str] = field(default_factory=list)
     others: list[Copy] = field(default_factory=list)
     attachments: list[tuple[str, str]] = field(default_factory=list)
+    # What the renderer derived from this entry, shared by the three formats of a feed (and by
+    # the feeds of a build that show the same article, see FeedWindow).
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def published(self) -> str:
@@ -75,6 +79,191 @@ def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> list[dict[s
     return list(db.query(sql, params))
 
 
+def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+class FeedWindow:
+    """The window of DESIGN.md for any number of feeds read in one transaction (a build): the
+    newest `newest` by published date plus every entry first seen since `now - recent`,
+    backfill excepted, one entry per near-duplicate cluster, at most `limit`.
+
+    Candidates are chosen from narrow rows (id, published, first_seen, cluster, province: the
+    partial index `idx_articles_window*` holds them all), the recently seen articles are read
+    once for all feeds, and the full rows, topics, attachments and other copies of the chosen
+    entries are read in batches and kept: an article shows in up to five feeds of a build
+    (all, its province, its topics, its province's topic feeds) and is read once."""
+
+    _NARROW = "a.id, a.published, a.first_seen, a.cluster_id, a.province"
+    # Articles whose rows and renderings are kept between the feeds of a build (about 40 KB
+    # each with their three renderings).
+    KEEP_ARTICLES = 5000
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        *,
+        now: datetime,
+        newest: int = NEWEST,
+        recent: timedelta = RECENT,
+        limit: int = MAX_ENTRIES,
+    ):
+        self.db = db
+        self.newest = newest
+        self.limit = limit
+        self.cutoff = iso(now - recent)
+        self._recent: list[tuple[str, str, str, str, str]] | None = None
+        self._recent_topics: dict[str, set[str]] = {}
+        self._rows: dict[str, dict[str, Any]] = {}
+        # What the renderer derived from an article (its entry in each format), shared by the
+        # feeds of the build that show it: same row, topics and copies, so the same text.
+        self._memos: dict[str, dict[Any, Any]] = {}
+        self._reps: dict[str, str | None] = {}
+        self._details = Details(db)
+        self._has_topic_window: bool | None = None
+
+    def _recently_seen(self) -> list[tuple[str, str, str, str, str]]:
+        if self._recent is None:
+            rows = self.db.execute(
+                f"SELECT {self._NARROW} FROM articles a WHERE a.gone_at IS NULL"
+                " AND a.backfill = 0 AND a.first_seen >= ?",
+                (self.cutoff,),
+            ).fetchall()
+            self._recent = [tuple(r) for r in rows]
+            ids = [r[0] for r in rows]
+            for chunk in _chunks(ids):
+                for aid, topic in self.db.execute(
+                    f"SELECT article_id, topic FROM article_topics"
+                    f" WHERE article_id IN ({_marks(len(chunk))})",
+                    chunk,
+                ):
+                    self._recent_topics.setdefault(aid, set()).add(topic)
+        return self._recent
+
+    def _representatives(self, clusters: list[str]) -> None:
+        missing = [c for c in dict.fromkeys(clusters) if c not in self._reps]
+        for chunk in _chunks(missing):
+            found = dict(
+                self.db.execute(
+                    f"SELECT id, representative FROM clusters WHERE id IN ({_marks(len(chunk))})",
+                    chunk,
+                ).fetchall()
+            )
+            for c in chunk:
+                self._reps[c] = found.get(c)
+
+    def _full_rows(self, ids: list[str]) -> None:
+        missing = [i for i in dict.fromkeys(ids) if i not in self._rows]
+        for chunk in _chunks(missing):
+            cur = self.db.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles a LEFT JOIN sources s"
+                f" ON s.id = a.source_id WHERE a.id IN ({_marks(len(chunk))})",
+                chunk,
+            )
+            keys = [d[0] for d in cur.description]
+            for row in cur:
+                self._rows[row[0]] = dict(zip(keys, row, strict=True))
+
+    def _newest(self, province: str | None, topic: str | None) -> list[tuple[Any, ...]]:
+        """Enough candidates to fill `newest` clusters even when copies collapse: the newest
+        live, non-backfill articles of the feed by published date, ties by id."""
+        limit = self.newest * 4
+        if topic is not None and self._topic_window():
+            where, params = "topic = ?", [topic]
+            if province is not None:
+                where, params = "topic = ? AND province = ?", [topic, province]
+            return self.db.execute(
+                "SELECT id, published, first_seen, cluster_id, province FROM topic_window"
+                f" WHERE {where} ORDER BY published DESC, id LIMIT ?",
+                [*params, limit],
+            ).fetchall()
+        terms, values = _filters(province, topic)
+        return self.db.execute(
+            f"SELECT {self._NARROW} FROM articles a WHERE {' AND '.join(terms)}"
+            " ORDER BY a.published DESC, a.id LIMIT ?",
+            [*values, limit],
+        ).fetchall()
+
+    def _topic_window(self) -> bool:
+        """Whether the store has `topic_window` (a store not yet migrated is read without)."""
+        if self._has_topic_window is None:
+            self._has_topic_window = (
+                self.db.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'topic_window'"
+                ).fetchone()
+                is not None
+            )
+        return self._has_topic_window
+
+    def items(self, province: str | None = None, topic: str | None = None) -> list[FeedItem]:
+        """The entries of one feed, newest first (ties by id), one per near-duplicate cluster."""
+        newest_rows = self._newest(province, topic)
+        recent_rows = [
+            r
+            for r in self._recently_seen()
+            if (province is None or r[4] == province)
+            and (topic is None or topic in self._recent_topics.get(r[0], ()))
+        ]
+        # (id, published, first_seen, cluster, province) per cluster, each article once.
+        by_cluster: dict[str, dict[str, tuple[str, str, str, str, str]]] = {}
+        for row in [*newest_rows, *recent_rows]:
+            by_cluster.setdefault(row[3], {}).setdefault(row[0], tuple(row))
+        if province is None:
+            self._representatives(list(by_cluster))
+        chosen: list[tuple[tuple[str, str, str, str, str], bool]] = []
+        for cluster_id, found in by_cluster.items():
+            members = list(found.values())
+            chosen.append(
+                (
+                    self._link_copy(cluster_id, members, province),
+                    any(m[2] >= self.cutoff for m in members),
+                )
+            )
+        # Newest first, ties by id.
+        chosen.sort(key=lambda c: c[0][0])
+        chosen.sort(key=lambda c: c[0][1], reverse=True)
+        window = [c for i, c in enumerate(chosen) if i < self.newest or c[1]][: self.limit]
+        ids = [row[0] for row, _ in window]
+        if len(self._rows) + len(ids) > self.KEEP_ARTICLES:
+            self._rows.clear()  # bounded memory on a big store; later feeds read theirs again
+            self._memos.clear()
+        self._full_rows(ids)
+        items = [
+            FeedItem(
+                entry_id=self._rows[i]["cluster_id"],
+                article=self._rows[i],
+                memo=self._memos.setdefault(i, {}),
+            )
+            for i in ids
+        ]
+        self._details.attach(items)
+        return items
+
+    def _link_copy(
+        self,
+        cluster_id: str,
+        members: list[tuple[str, str, str, str, str]],
+        province: str | None,
+    ) -> tuple[str, str, str, str, str]:
+        """The copy a feed links to: the province's own copy in province feeds, else the
+        cluster's representative (falling back to the earliest-published member)."""
+        if province:
+            own = [m for m in members if m[4] == province]
+            if own:
+                return min(own, key=lambda m: (m[1], m[0]))
+        rep = self._reps.get(cluster_id)
+        if rep:
+            for m in members:
+                if m[0] == rep:
+                    return m
+        return min(members, key=lambda m: (m[1], m[0]))
+
+
 def feed_items(
     db: sqlite_utils.Database,
     *,
@@ -85,59 +274,9 @@ def feed_items(
     recent: timedelta = RECENT,
     limit: int = MAX_ENTRIES,
 ) -> list[FeedItem]:
-    """The entries of one feed, newest first (ties by id), one per near-duplicate cluster."""
-    where, params = _filters(province, topic)
-    base = (
-        f"SELECT {_ARTICLE_COLUMNS} FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
-        f" WHERE {' AND '.join(where)}"
-    )
-    # Enough candidates to fill `newest` clusters even when copies collapse.
-    newest_rows = _rows(
-        db, base + " ORDER BY a.published DESC, a.id LIMIT ?", [*params, newest * 4]
-    )
-    recent_rows = _rows(
-        db,
-        base + " AND a.first_seen >= ? ORDER BY a.published DESC, a.id",
-        [*params, iso(now - recent)],
-    )
-    by_cluster: dict[str, list[dict[str, Any]]] = {}
-    for row in [*newest_rows, *recent_rows]:
-        members = by_cluster.setdefault(row["cluster_id"], [])
-        if all(m["id"] != row["id"] for m in members):
-            members.append(row)
-    cutoff = iso(now - recent)
-    chosen: list[tuple[dict[str, Any], bool]] = []
-    for cluster_id, members in by_cluster.items():
-        link = _link_copy(db, cluster_id, members, province)
-        is_recent = any(m["first_seen"] >= cutoff for m in members)
-        chosen.append((link, is_recent))
-    # Newest first, ties by id (two stable sorts).
-    chosen.sort(key=lambda c: c[0]["id"])
-    chosen.sort(key=lambda c: c[0]["published"], reverse=True)
-    window = [c for i, c in enumerate(chosen) if i < newest or c[1]][:limit]
-    items = [FeedItem(entry_id=row["cluster_id"], article=row) for row, _ in window]
-    _attach_details(db, items)
-    return items
-
-
-def _link_copy(
-    db: sqlite_utils.Database,
-    cluster_id: str,
-    members: list[dict[str, Any]],
-    province: str | None,
-) -> dict[str, Any]:
-    """The copy a feed links to: the province's own copy in province feeds, else the
-    cluster's representative (falling back to the earliest-published member)."""
-    if province:
-        own = [m for m in members if m["province"] == province]
-        if own:
-            return min(own, key=lambda m: (m["published"], m["id"]))
-    rep = db.execute("SELECT representative FROM clusters WHERE id = ?", (cluster_id,)).fetchone()
-    if rep:
-        for m in members:
-            if m["id"] == rep[0]:
-                return m
-    return min(members, key=lambda m: (m["published"], m["id"]))
+    """The entries of one feed (see FeedWindow, which a build uses for all its feeds)."""
+    window = FeedWindow(db, now=now, newest=newest, recent=recent, limit=limit)
+    return window.items(province, topic)
 
 
 def items_for(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> list[FeedItem]:
@@ -149,36 +288,63 @@ def items_for(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> list[Fee
             continue
         seen.add(row["cluster_id"])
         items.append(FeedItem(entry_id=row["cluster_id"], article=row))
-    _attach_details(db, items)
+    Details(db).attach(items)
     return items
 
 
-def _attach_details(db: sqlite_utils.Database, items: list[FeedItem]) -> None:
-    for item in items:
-        aid = item.article["id"]
-        item.topics = [
-            r[0]
-            for r in db.execute(
-                "SELECT topic FROM article_topics WHERE article_id = ? ORDER BY topic", (aid,)
-            )
-        ]
-        item.attachments = [
-            (r[0], r[1] or "")
-            for r in db.execute(
-                "SELECT url, title FROM article_attachments WHERE article_id = ? ORDER BY url",
-                (aid,),
-            )
-        ]
-        item.others = [
-            Copy(url=r[0], source_name=r[1] or "", province=r[2])
-            for r in db.execute(
-                "SELECT a.url, s.name, a.province FROM articles a"
+class Details:
+    """Topics, attachments and the other copies of articles, read in batches and kept."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.topics: dict[str, list[str]] = {}
+        self.attachments: dict[str, list[tuple[str, str]]] = {}
+        # cluster -> its live members (id, url, source name, province), by published then id
+        self.members: dict[str, list[tuple[str, str, str, str]]] = {}
+
+    def _load(self, ids: list[str], clusters: list[str]) -> None:
+        ids = [i for i in dict.fromkeys(ids) if i not in self.topics]
+        for chunk in _chunks(ids):
+            marks = _marks(len(chunk))
+            for aid in chunk:
+                self.topics[aid] = []
+                self.attachments[aid] = []
+            for aid, topic in self.db.execute(
+                f"SELECT article_id, topic FROM article_topics WHERE article_id IN ({marks})"
+                " ORDER BY article_id, topic",
+                chunk,
+            ):
+                self.topics[aid].append(topic)
+            for aid, url, title in self.db.execute(
+                f"SELECT article_id, url, title FROM article_attachments"
+                f" WHERE article_id IN ({marks}) ORDER BY article_id, url",
+                chunk,
+            ):
+                self.attachments[aid].append((url, title or ""))
+        clusters = [c for c in dict.fromkeys(clusters) if c not in self.members]
+        for chunk in _chunks(clusters):
+            for c in chunk:
+                self.members[c] = []
+            for cid, aid, url, name, province in self.db.execute(
+                "SELECT a.cluster_id, a.id, a.url, s.name, a.province FROM articles a"
                 " LEFT JOIN sources s ON s.id = a.source_id"
-                " WHERE a.cluster_id = ? AND a.id != ? AND a.gone_at IS NULL"
-                " ORDER BY a.published, a.id",
-                (item.entry_id, aid),
-            )
-        ]
+                f" WHERE a.cluster_id IN ({_marks(len(chunk))}) AND a.gone_at IS NULL"
+                " ORDER BY a.cluster_id, a.published, a.id",
+                chunk,
+            ):
+                self.members[cid].append((aid, url, name or "", province))
+
+    def attach(self, items: list[FeedItem]) -> None:
+        self._load([i.article["id"] for i in items], [i.entry_id for i in items])
+        for item in items:
+            aid = item.article["id"]
+            item.topics = list(self.topics[aid])
+            item.attachments = list(self.attachments[aid])
+            item.others = [
+                Copy(url=url, source_name=name, province=province)
+                for other, url, name, province in self.members[item.entry_id]
+                if other != aid
+            ]
 
 
 def change_mark(db: sqlite_utils.Database) -> int:
@@ -259,85 +425,6 @@ def search(
 
 
 # -- runs and sources ------------------------------------------------------------------------
-
-
-def latest_runs(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
-    rows = db.query(
-        "SELECT r.* FROM crawl_runs r JOIN (SELECT source_id, max(id) AS id FROM crawl_runs"
-        " GROUP BY source_id) last ON last.id = r.id"
-    )
-    return {r["source_id"]: r for r in rows}
-
-
-def source_health(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Per source: last run, last success, articles, recent failures."""
-    out = []
-    last = latest_runs(db)
-    for s in db.query(
-        "SELECT id, province, name, homepage, platform, enabled FROM sources ORDER BY id"
-    ):
-        sid = s["id"]
-        ok = db.execute(
-            "SELECT max(finished) FROM crawl_runs"
-            " WHERE source_id = ? AND status IN ('ok', 'partial')",
-            (sid,),
-        ).fetchone()[0]
-        failures = 0
-        for (status,) in db.execute(
-            "SELECT status FROM crawl_runs WHERE source_id = ? AND status != 'running'"
-            " ORDER BY id DESC LIMIT 20",
-            (sid,),
-        ):
-            if status in ("ok", "partial"):
-                break
-            failures += 1
-        articles, newest = db.execute(
-            "SELECT count(*), max(published) FROM articles WHERE source_id = ?", (sid,)
-        ).fetchone()
-        out.append(
-            {
-                **s,
-                "last_run": last.get(sid),
-                "last_success": ok,
-                "consecutive_failures": failures,
-                "articles": articles,
-                "newest_article": newest,
-            }
-        )
-    return out
-
-
-FAILED = ("failed", "timeout", "interrupted")
-
-
-def failure_alerts(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Sources whose latest finished runs failed: one alert per unbroken streak of failures,
-    identified by the streak's first run (so the alert keeps its id until the source recovers)."""
-    alerts = []
-    for s in db.query("SELECT id, name FROM sources ORDER BY id"):
-        streak: list[dict[str, Any]] = []
-        for run in db.query(
-            "SELECT id, started, status, message FROM crawl_runs WHERE source_id = ?"
-            " AND status != 'running' ORDER BY id DESC LIMIT 50",
-            [s["id"]],
-        ):
-            if run["status"] not in FAILED:
-                break
-            streak.append(run)
-        if streak:
-            first, last = streak[-1], streak[0]
-            alerts.append(
-                {
-                    "source_id": s["id"],
-                    "name": s["name"],
-                    "episode": f"{s['id']}:{first['id']}",
-                    "since": first["started"],
-                    "status": last["status"],
-                    "failures": len(streak),
-                    "message": last["message"],
-                }
-            )
-    return alerts
 
 
 def last_activity(db: sqlite_utils.Database) -> str | None:
