@@ -27,6 +27,7 @@ import sqlite_utils
 from crawler import dedupe, revisit
 from crawler.clock import parse_iso
 from crawler.items import Article
+from crawler.killpoints import kill_point
 from crawler.store.db import write_transaction
 from crawler.textnorm import fold_letters, norm_key, norm_key_words
 
@@ -123,10 +124,14 @@ class ArticleWriter:
         keys = keys_of(articles)
         with write_transaction(self.db):
             self._counters.clear()
-            for article, k in zip(articles, keys, strict=True):
+            for i, (article, k) in enumerate(zip(articles, keys, strict=True)):
                 result.add(self._write_one(article, k))
+                if i == 0:
+                    kill_point("store.batch.mid")
             for page in rejected or ():
                 self._archive(None, page)
+            kill_point("store.batch.commit")
+        kill_point("store.batch.committed")
         return result
 
     # -- matching -------------------------------------------------------------------------
