@@ -335,14 +335,6 @@ def sources_show(source_id: str, **options: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _setting(config: Config, name: str, default: Any) -> Any:
-    """A setting that may not be declared in this version of the settings table."""
-    try:
-        return config.get(name)
-    except KeyError:
-        return default
-
-
 @sources.command("check", context_settings=CONTEXT)
 @click.argument("source_ids", nargs=-1)
 @click.option(
@@ -428,8 +420,8 @@ def sources_check(
         delay=float(config.download_delay),
         robots_obey=bool(config.robots_obey),
         max_bytes=int(config.max_page_bytes),
-        max_crawl_delay=float(_setting(config, "max_crawl_delay", 30.0)),
-        proxy=str(_setting(config, "proxy", "")),
+        max_crawl_delay=float(config.max_crawl_delay),
+        proxy=str(config.proxy),
     )
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -482,8 +474,8 @@ def sources_detect(
             timeout,
             robots_obey=bool(config.robots_obey),
             max_bytes=int(config.max_page_bytes),
-            max_crawl_delay=float(_setting(config, "max_crawl_delay", 30.0)),
-            proxy=str(_setting(config, "proxy", "")),
+            max_crawl_delay=float(config.max_crawl_delay),
+            proxy=str(config.proxy),
         )
         try:
             response = client.fetch(target, until=time.monotonic() + 2 * timeout)

@@ -37,7 +37,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlencode, urljoin, urlsplit
-from urllib.request import getproxies, proxy_bypass
 
 from protego import Protego
 
@@ -46,6 +45,7 @@ from crawler.detect import detect
 from crawler.extract.encoding import decode_html
 from crawler.platforms import get_platform
 from crawler.platforms.base import Page, PageRequest
+from crawler.preflight import proxy_for
 from crawler.registry import Source
 
 MAX_REDIRECTS = 5
@@ -175,19 +175,6 @@ def robots_verdict(status: int) -> str:
     if status == 429 or status >= 500:
         return "disallow"
     return "allow"
-
-
-def proxy_for(url: str, proxy: str = "") -> str | None:
-    """The proxy a request for `url` goes through: `proxy`, else http_proxy / https_proxy from
-    the environment unless no_proxy exempts the host."""
-    if proxy:
-        return proxy if "://" in proxy else "http://" + proxy
-    parts = urlsplit(url)
-    env = getproxies()
-    if parts.scheme in env and parts.hostname and not proxy_bypass(parts.hostname):
-        via = str(env[parts.scheme])
-        return via if "://" in via else "http://" + via
-    return None
 
 
 class Client:

@@ -52,11 +52,12 @@ def proxy_for(url: str, proxy: str = "") -> str | None:
     """The proxy a request for `url` goes through: the `proxy` setting, else http_proxy /
     https_proxy from the environment unless no_proxy exempts the host (Scrapy's own rule)."""
     if proxy:
-        return proxy
+        return proxy if "://" in proxy else "http://" + proxy
     parts = urlsplit(url)
     env = getproxies()
     if parts.scheme in env and parts.hostname and not proxy_bypass(parts.hostname):
-        return str(env[parts.scheme])
+        via = str(env[parts.scheme])
+        return via if "://" in via else "http://" + via
     return None
 
 

@@ -89,12 +89,16 @@ class Due:
 
 def next_runs(db: Any, sources: list[Source], share: float) -> list[Due]:
     """When each source is next due, from its last run in `crawl_runs`."""
-    last: dict[str, tuple[int, str]] = {
-        str(sid): (int(rid), str(started))
-        for sid, rid, started in db.execute(
-            "SELECT source_id, max(id), started FROM crawl_runs GROUP BY source_id"
-        )
-    }
+    # One indexed lookup per source (idx_crawl_runs_source), not a scan of months of runs.
+    last: dict[str, tuple[int, str]] = {}
+    for s in sources:
+        row = db.execute(
+            "SELECT id, started FROM crawl_runs WHERE source_id = ?"
+            " ORDER BY started DESC, id DESC LIMIT 1",
+            (s.id,),
+        ).fetchone()
+        if row:
+            last[s.id] = (int(row[0]), str(row[1]))
     out = []
     for s in sources:
         if s.id not in last:
@@ -175,8 +179,8 @@ class Service:
             sources = [d.source for d in due[: self.limit - len(self.pool)]]
             for outcome in record_unreachable(self.config, self.db, sources):
                 self._ended(outcome)
-            started_ok = {s.id for s in sources}
-            due = [d for d in due if d.source.id in started_ok]
+            reachable = {s.id for s in sources}
+            due = [d for d in due if d.source.id in reachable]
             for d in due:
                 if len(self.pool) >= self.limit:
                     break

@@ -139,23 +139,7 @@ class PortalSpider(scrapy.Spider):
         self.tz = ZoneInfo(self.source.timezone)
         self._apply_settings(crawler)
         self.store = open_store(self.config.db)
-        sync_sources(
-            self.store,
-            [
-                {
-                    "id": self.source.id,
-                    "province": self.source.province,
-                    "name": self.source.name,
-                    "homepage": self.source.homepage,
-                    "platform": self.source.platform,
-                    "enabled": int(self.source.enabled),
-                    "former_province": self.source.former_province,
-                    "interval": self.source.interval,
-                    "notes": self.source.notes,
-                    "config": self.source.model_dump_json(),
-                }
-            ],
-        )
+        sync_sources(self.store, [self.source.store_row()])
         if self.run_id is None:
             self.run_id = start_run(self.store, self.source.id, os.getpid())
         else:
