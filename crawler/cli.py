@@ -14,14 +14,16 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from crawler import __version__, places
 from crawler.clock import iso, now, parse_iso
 from crawler.config import SETTINGS, Config
-from crawler.registry import Registry, RegistryError, load_registry
+
+if TYPE_CHECKING:
+    from crawler.registry import Registry
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -58,6 +60,10 @@ def load_config(options: dict[str, Any]) -> Config:
 
 
 def load_sources(config: Config) -> Registry:
+    # Imported here: the registry's validation (pydantic) is a fifth of a second of start-up
+    # that `build`, `serve` and `search` do not need.
+    from crawler.registry import RegistryError, load_registry
+
     try:
         return load_registry(config.sources_path)
     except RegistryError as exc:
@@ -793,7 +799,7 @@ def demo(once: bool, out: str | None, host: str, port: int) -> None:
             }
         )
         pinned = os.environ.get("VNFEEDS_NOW")
-        registry = load_registry(sources_dir)
+        registry = load_sources(config)
         outcomes = crawl_sources(
             config,
             registry.enabled(),

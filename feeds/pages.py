@@ -7,7 +7,6 @@ import html
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urljoin
 from xml.etree import ElementTree as ET
 
 from feedgen.feed import FeedGenerator
@@ -15,7 +14,7 @@ from feedgen.feed import FeedGenerator
 from crawler import places
 from crawler.clock import parse_iso
 from crawler.textnorm import strip_illegal
-from feeds.catalog import FEED_NS, FeedSpec
+from feeds.catalog import FEED_NS, FeedSpec, absolute
 from feeds.render import GENERATOR
 
 
@@ -38,8 +37,8 @@ def opml(title: str, groups: Sequence[tuple[str, Sequence[FeedSpec]]], base_url:
                 type="rss",
                 text=spec.title,
                 title=spec.title,
-                xmlUrl=urljoin(base_url, spec.path("atom")),
-                htmlUrl=urljoin(base_url, "index.html"),
+                xmlUrl=absolute(base_url, spec.path("atom")),
+                htmlUrl=absolute(base_url, "index.html"),
                 description=spec.description,
             )
     ET.indent(root)
@@ -91,7 +90,7 @@ _STYLE = (
 
 def _links(stem: str, base_url: str) -> str:
     return " · ".join(
-        f'<a href="{_e(urljoin(base_url, f"{stem}.{fmt}"))}">{label}</a>'
+        f'<a href="{_e(absolute(base_url, f"{stem}.{fmt}"))}">{label}</a>'
         for fmt, label in (("atom", "Atom"), ("rss", "RSS"), ("json", "JSON"))
     )
 
@@ -118,16 +117,17 @@ def index_html(counts: Mapping[str, tuple[int, str | None]], base_url: str, buil
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>vnfeeds – tin từ cổng thông tin điện tử các tỉnh, thành phố</title>",
         f'<link rel="alternate" type="application/atom+xml" title="Tất cả" '
-        f'href="{_e(urljoin(base_url, "all.atom"))}">',
+        f'href="{_e(absolute(base_url, "all.atom"))}">',
         f"<style>{_STYLE}</style></head><body>",
         "<h1>Tin từ cổng thông tin điện tử các tỉnh, thành phố</h1>",
         "<p>Các nguồn tin dưới đây được tổng hợp tự động từ cổng thông tin điện tử của 34 tỉnh, "
         "thành phố (và các cổng trước sáp nhập). Mỗi bài dẫn về trang gốc; khi phát hành lại, "
         "xin ghi rõ nguồn. Sao chép địa chỉ một nguồn tin vào trình đọc tin (Miniflux, FreshRSS, "
         "Feedly, Thunderbird…), hoặc nhập cả danh sách "
-        f'<a href="{_e(urljoin(base_url, "index.opml"))}">index.opml</a>.</p>',
+        f'<a href="{_e(absolute(base_url, "index.opml"))}">index.opml</a>.</p>',
         '<p class="muted">News feeds of Vietnam\'s provincial government portals. '
-        f'Status of every source: <a href="{_e(urljoin(base_url, "status.html"))}">status</a>.</p>',
+        "Status of every source: "
+        f'<a href="{_e(absolute(base_url, "status.html"))}">status</a>.</p>',
         "<h2>Tất cả</h2><table><tr><th>Nguồn tin</th><th>Đăng ký</th><th>Bài</th>"
         "<th>Mới nhất</th></tr>",
         row("all", "Tất cả tỉnh, thành phố"),
@@ -137,7 +137,7 @@ def index_html(counts: Mapping[str, tuple[int, str | None]], base_url: str, buil
     ]
     for slug, p in provinces.items():
         opml_link = (
-            f' · <a href="{_e(urljoin(base_url, f"province/{slug}.opml"))}">OPML theo chủ đề</a>'
+            f' · <a href="{_e(absolute(base_url, f"province/{slug}.opml"))}">OPML theo chủ đề</a>'
         )
         topic_links = "".join(
             f"<li>{_e(t.name)}: {_links(f'province/{slug}/{ts}', base_url)}</li>"
@@ -221,12 +221,12 @@ def status_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>vnfeeds – trạng thái nguồn tin</title>",
         f'<link rel="alternate" type="application/atom+xml" title="Cảnh báo" '
-        f'href="{_e(urljoin(base_url, "status.atom"))}">',
+        f'href="{_e(absolute(base_url, "status.atom"))}">',
         f"<style>{_STYLE}svg.chart rect{{fill:#0b57a4}}svg.chart .axis{{stroke:#bbb}}"
         "</style></head><body>",
         "<h1>Trạng thái nguồn tin</h1>",
-        f'<p><a href="{_e(urljoin(base_url, "index.html"))}">Danh sách nguồn tin</a> · '
-        f'<a href="{_e(urljoin(base_url, "status.atom"))}">Cảnh báo (Atom)</a></p>',
+        f'<p><a href="{_e(absolute(base_url, "index.html"))}">Danh sách nguồn tin</a> · '
+        f'<a href="{_e(absolute(base_url, "status.atom"))}">Cảnh báo (Atom)</a></p>',
         '<div style="overflow-x:auto"><table><tr><th>Nguồn</th><th>Tỉnh</th>'
         "<th>Lần chạy cuối</th><th>Trạng thái</th><th>Thành công gần nhất</th><th>Bài</th>"
         "<th>30 ngày</th><th>Đủ trường (ngày/tác giả/nội dung)</th><th>Cảnh báo</th>"
@@ -285,8 +285,8 @@ def status_atom(episodes: Sequence[Mapping[str, Any]], base_url: str, fallback: 
     fg.id(f"urn:uuid:{uuid.uuid5(FEED_NS, 'vnfeeds:status')}")
     fg.title("vnfeeds – cảnh báo nguồn tin")
     fg.subtitle("Nguồn tin lỗi, hỏng bố cục, im lặng, thiếu trường hoặc sót trang")
-    fg.link(href=urljoin(base_url, "status.html"), rel="alternate")
-    fg.link(href=urljoin(base_url, "status.atom"), rel="self", type="application/atom+xml")
+    fg.link(href=absolute(base_url, "status.html"), rel="alternate")
+    fg.link(href=absolute(base_url, "status.atom"), rel="self", type="application/atom+xml")
     fg.author({"name": "vnfeeds", "uri": base_url})
     fg.generator(*GENERATOR)
     fg.language("vi")
@@ -307,7 +307,7 @@ def status_atom(episodes: Sequence[Mapping[str, Any]], base_url: str, fallback: 
                 f"{_ALERT_NAMES.get(kind, kind)} ({kind})"
             )
         )
-        fe.link(href=urljoin(base_url, "status.html"), rel="alternate")
+        fe.link(href=absolute(base_url, "status.html"), rel="alternate")
         fe.published(parse_iso(str(a["opened"])))
         fe.updated(parse_iso(str(closed or a["opened"])))
         fe.category(term=kind)

@@ -7,6 +7,9 @@ not touched (its mtime, and so its Last-Modified and ETag, stay).
 
 Text files of 1 KiB or more also get a gzip twin (`all.atom.gz`, compressed once per change,
 with no timestamp in it) for web servers that send precompressed files (nginx `gzip_static`).
+A feed's twin is compressed part by part (its head, each entry, its tail; `segmented_gzip`), so
+that the next build compresses only the parts that changed and copies the others' compressed
+bytes from the previous twin.
 
 A build killed between writing a temporary file and renaming it leaves that file behind (a
 dotfile, never served); the next build deletes it. Kill points (crawler/killpoints.py) mark
@@ -17,12 +20,15 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 import tempfile
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from isal import igzip
+from isal import igzip, isal_zlib
 
 from crawler.killpoints import kill_point
 from crawler.store.runs import pid_alive
@@ -31,6 +37,47 @@ GZIP_SUFFIXES = (".atom", ".rss", ".json", ".opml", ".html", ".xml")
 GZIP_MIN_BYTES = 1024
 GZIP_LEVEL = 3  # isal's highest
 PUBLISH_THREADS = 4
+# How far back a compressed part may refer (deflate allows 32 KiB). A build compresses again the
+# entries that follow new ones within this distance: with 8 KiB, some 8 parts of a changed feed
+# (32 KiB: 12); twins are 10 % larger than whole-file gzip (bench/BENCH.md, 1,785 feeds).
+WINDOW = 8192
+
+Part = bytes | memoryview
+
+
+@dataclass
+class PreviousTwin:
+    """A feed's previous file and twin as the build that wrote them recorded them: the parts'
+    offsets in the file, the compressed parts' offsets in the twin, and for the parts of the
+    new file, which part of the old one may be the same (`candidates`: new index -> old)."""
+
+    data: bytes
+    twin: bytes
+    parts: list[int]  # lengths of the file's parts
+    segments: list[int]  # lengths of the twin's compressed parts
+    candidates: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.part_at = _offsets(self.parts, 0)
+        self.segment_at = _offsets(self.segments, len(_GZIP_HEADER))
+
+
+@dataclass
+class Record:
+    """What a build keeps of a feed file it published, for the next one (see PreviousTwin)."""
+
+    size: int
+    crc: int
+    parts: list[int]
+    twin: list[int] | None = None  # [size, crc, compressed part lengths...]
+
+
+def _offsets(lengths: Sequence[int], start: int) -> list[int]:
+    out = []
+    for length in lengths:
+        out.append(start)
+        start += length
+    return out
 
 
 class Publisher:
@@ -53,42 +100,81 @@ class Publisher:
         # At most this many files in memory waiting for a thread.
         self._slots = threading.BoundedSemaphore(threads * 4)
         self._jobs: list[tuple[str, Future[bool]]] = []
+        self.records: dict[str, Record] = {}
 
-    def publish(self, rel_path: str, data: bytes) -> None:
-        """Queue a file; its outcome is known after `finish`."""
+    def publish(
+        self,
+        rel_path: str,
+        data: bytes,
+        *,
+        parts: Sequence[Part] | None = None,
+        previous: PreviousTwin | None = None,
+    ) -> None:
+        """Queue a file; its outcome is known after `finish`. `parts`: the file in parts (a
+        feed: head, entries, tail) whose twin is compressed part by part, reusing what it can
+        of `previous`; `records` then holds what the next build needs of it."""
         self._slots.acquire()
         try:
-            future = self._pool.submit(self._publish, rel_path, data)
+            future = self._pool.submit(self._publish, rel_path, data, parts, previous)
         except BaseException:
             self._slots.release()
             raise
         future.add_done_callback(lambda _: self._slots.release())
         self._jobs.append((rel_path, future))
 
-    def _publish(self, rel_path: str, data: bytes) -> bool:
+    def _publish(
+        self,
+        rel_path: str,
+        data: bytes,
+        parts: Sequence[Part] | None,
+        previous: PreviousTwin | None,
+    ) -> bool:
         target = self.out / rel_path
         twin = target.with_name(target.name + ".gz")
         wants_twin = target.suffix in GZIP_SUFFIXES and len(data) >= GZIP_MIN_BYTES
+        record = None
+        if parts is not None:
+            record = Record(len(data), isal_zlib.crc32(data), [len(p) for p in parts])
+
+        def compressed() -> bytes:
+            if parts is None:
+                return gzip_bytes(data)
+            packed, segments = segmented_gzip(data, parts, previous)
+            assert record is not None
+            record.twin = [len(packed), isal_zlib.crc32(packed), *segments]
+            return packed
+
         try:
             if (
                 not self.force
                 and target.stat().st_size == len(data)
                 and target.read_bytes() == data
             ):
-                if wants_twin and not twin.exists():
-                    self._write(twin, gzip_bytes(data))
+                if wants_twin and (not twin.exists() or (parts is not None and previous is None)):
+                    # A missing twin, or one this build cannot vouch for: written again.
+                    self._write(twin, compressed())
+                elif wants_twin and previous is not None and record is not None:
+                    record.twin = [len(previous.twin), isal_zlib.crc32(previous.twin)]
+                    record.twin += previous.segments
+                self._record(rel_path, record)
                 return False
         except FileNotFoundError:
             pass
         # The twin first: a server that prefers it never sends an older twin of a newer file
         # for longer than the rename between the two.
         if wants_twin:
-            self._write(twin, gzip_bytes(data))
+            self._write(twin, compressed())
         else:
             twin.unlink(missing_ok=True)
         self._write(target, data)
+        self._record(rel_path, record)
         kill_point("publish.file_done")
         return True
+
+    def _record(self, rel_path: str, record: Record | None) -> None:
+        if record is not None:
+            with self._lock:
+                self.records[rel_path] = record
 
     def _write(self, target: Path, data: bytes) -> None:
         write_atomic(target, data, sync_dir=False)
@@ -110,6 +196,66 @@ class Publisher:
             fsync_dir(directory)
         self._dirs.clear()
         sweep_temp_files(self.out)
+
+
+# A gzip member: no file name, no timestamp, "unknown" OS; then raw deflate, CRC-32 and size.
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+
+
+def _deflate(part: bytes, before: bytes, final: bool) -> bytes:
+    """A part as raw deflate that refers back only to `before` (the document's last 32 KiB
+    preceding it) and ends on a byte boundary: its bytes depend on nothing else, so they can be
+    copied into another twin where the same part follows the same 32 KiB."""
+    if len(before):
+        c = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, -15, zdict=before)
+    else:
+        c = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, -15)
+    return c.compress(part) + c.flush(isal_zlib.Z_FINISH if final else isal_zlib.Z_SYNC_FLUSH)
+
+
+def segmented_gzip(
+    data: bytes, parts: Sequence[Part], previous: PreviousTwin | None = None
+) -> tuple[bytes, list[int]]:
+    """The gzip twin of `data` (= the parts joined), one deflate segment per part, and the
+    segments' lengths. A part is copied from `previous` when its candidate there has the same
+    bytes, the same 32 KiB before it, and the same place (last or not)."""
+    out: list[Part] = [_GZIP_HEADER]
+    lengths: list[int] = []
+    at = 0
+    last = len(parts) - 1
+    same_before = False  # whether the WINDOW bytes before this part are as before part `j`
+    j = -1
+    # Bytes slices compare by memcmp (memoryviews item by item, 40 times slower).
+    for i, part in enumerate(parts):
+        size = len(part)
+        segment: Part | None = None
+        if previous is not None and i in previous.candidates:
+            follows = previous.candidates[i] == j + 1 and same_before
+            j = previous.candidates[i]
+            old_at = previous.part_at[j]
+            # The bytes before this part are as before its candidate when the previous part
+            # was its candidate's predecessor, unchanged, after unchanged bytes; else compared.
+            same_before = follows or (
+                previous.data[max(0, old_at - WINDOW) : old_at] == data[max(0, at - WINDOW) : at]
+            )
+            same_before = (
+                same_before
+                and previous.parts[j] == size
+                and previous.data[old_at : old_at + size] == data[at : at + size]
+            )
+            if same_before and (i == last) == (j == len(previous.parts) - 1):
+                start = previous.segment_at[j]
+                segment = memoryview(previous.twin)[start : start + previous.segments[j]]
+        else:
+            same_before, j = False, -1
+        if segment is None:
+            before = data[max(0, at - WINDOW) : at]
+            segment = _deflate(data[at : at + size], before, final=i == last)
+        out.append(segment)
+        lengths.append(len(segment))
+        at += size
+    out.append(struct.pack("<II", isal_zlib.crc32(data), len(data) & 0xFFFFFFFF))
+    return b"".join(out), lengths
 
 
 def gzip_bytes(data: bytes) -> bytes:

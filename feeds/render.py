@@ -17,13 +17,13 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from crawler import __version__, places
 from crawler.clock import parse_iso
 from crawler.store.queries import FeedItem
 from crawler.textnorm import strip_illegal
-from feeds.catalog import FEED_NS, FeedSpec
+from feeds.catalog import FEED_NS, FeedSpec, absolute
 
 MAX_BYTES = 1_000_000
 CONTENT_TYPES = {
@@ -106,7 +106,7 @@ def feed_updated(items: Sequence[FeedItem], fallback: str) -> datetime:
 
 @functools.lru_cache(maxsize=8)
 def _schemes(base_url: str) -> tuple[str, str]:
-    return urljoin(base_url, "topic/"), urljoin(base_url, "province/")
+    return absolute(base_url, "topic/"), absolute(base_url, "province/")
 
 
 def _categories(item: FeedItem, base_url: str) -> list[dict[str, str]]:
@@ -175,10 +175,6 @@ def _rfc822(dt: datetime) -> str:
 
 
 def _atom_entry(item: FeedItem, spec: FeedSpec, base_url: str) -> str:
-    key = ("atom", spec.full_content, base_url)
-    cached = item.memo.get(key)
-    if cached is not None:
-        return str(cached)
     a = item.article
     updated = parse_iso(a["updated"]).isoformat()
     out = [
@@ -221,19 +217,16 @@ def _atom_entry(item: FeedItem, spec: FeedSpec, base_url: str) -> str:
             "    </source>\n"
         )
     out.append("  </entry>\n")
-    text = "".join(out)
-    item.memo[key] = text
-    return text
+    return "".join(out)
 
 
-def _render_atom(
+def _atom_head(
     spec: FeedSpec,
-    items: Sequence[FeedItem],
+    updated: datetime,
     base_url: str,
     hub: str | None,
-    fallback: str,
     links: Sequence[tuple[str, str]],
-) -> bytes:
+) -> str:
     extra = [*([("hub", hub)] if hub else []), *links]
     name, version, uri = GENERATOR
     out = [
@@ -241,27 +234,21 @@ def _render_atom(
         '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="vi">\n',
         f"  <id>{_t(spec.feed_id)}</id>\n",
         f"  <title>{_t(_x(spec.title))}</title>\n",
-        f"  <updated>{feed_updated(items, fallback).isoformat()}</updated>\n",
+        f"  <updated>{updated.isoformat()}</updated>\n",
         f"  <author>\n    <name>vnfeeds</name>\n    <uri>{_t(base_url)}</uri>\n  </author>\n",
-        f'  <link href="{_a(urljoin(base_url, spec.path("atom")))}" rel="self"'
+        f'  <link href="{_a(absolute(base_url, spec.path("atom")))}" rel="self"'
         f' type="{CONTENT_TYPES["atom"]}"/>\n',
-        f'  <link href="{_a(urljoin(base_url, "index.html"))}" rel="alternate"/>\n',
+        f'  <link href="{_a(absolute(base_url, "index.html"))}" rel="alternate"/>\n',
     ]
     for rel, href in extra:
         out.append(f'  <link href="{_a(href)}" rel="{_a(rel)}"/>\n')
     out.append(f'  <generator uri="{_a(uri)}" version="{_a(version)}">{_t(name)}</generator>\n')
     if _x(spec.description):
         out.append(f"  <subtitle>{_t(_x(spec.description))}</subtitle>\n")
-    out += [_atom_entry(item, spec, base_url) for item in items]
-    out.append("</feed>\n")
-    return "".join(out).encode("utf-8")
+    return "".join(out)
 
 
 def _rss_item(item: FeedItem, spec: FeedSpec, base_url: str) -> str:
-    key = ("rss", spec.full_content, base_url)
-    cached = item.memo.get(key)
-    if cached is not None:
-        return str(cached)
     a = item.article
     content = entry_html(item, spec)
     out = [
@@ -286,19 +273,16 @@ def _rss_item(item: FeedItem, spec: FeedSpec, base_url: str) -> str:
     if a.get("author"):
         out.append(f"      <dc:creator>{_t(_x(a['author']))}</dc:creator>\n")
     out.append("    </item>\n")
-    text = "".join(out)
-    item.memo[key] = text
-    return text
+    return "".join(out)
 
 
-def _render_rss(
+def _rss_head(
     spec: FeedSpec,
-    items: Sequence[FeedItem],
+    updated: datetime,
     base_url: str,
     hub: str | None,
-    fallback: str,
     links: Sequence[tuple[str, str]],
-) -> bytes:
+) -> str:
     extra = [*([("hub", hub)] if hub else []), *links]
     name = GENERATOR[0]
     out = [
@@ -308,35 +292,33 @@ def _render_rss(
         ' xmlns:content="http://purl.org/rss/1.0/modules/content/" version="2.0">\n',
         "  <channel>\n",
         f"    <title>{_t(_x(spec.title))}</title>\n",
-        f"    <link>{_t(urljoin(base_url, 'index.html'))}</link>\n",
+        f"    <link>{_t(absolute(base_url, 'index.html'))}</link>\n",
         f"    <description>{_t(_x(spec.description))}</description>\n",
-        f'    <atom:link href="{_a(urljoin(base_url, spec.path("rss")))}" rel="self"'
+        f'    <atom:link href="{_a(absolute(base_url, spec.path("rss")))}" rel="self"'
         f' type="{CONTENT_TYPES["rss"]}"/>\n',
         "    <docs>https://www.rssboard.org/rss-specification</docs>\n",
         f"    <generator>{_t(name)}</generator>\n",
         "    <language>vi</language>\n",
-        f"    <lastBuildDate>{_rfc822(feed_updated(items, fallback))}</lastBuildDate>\n",
+        f"    <lastBuildDate>{_rfc822(updated)}</lastBuildDate>\n",
     ]
     for rel, href in extra:
         out.append(f'    <atom:link href="{_a(href)}" rel="{_a(rel)}"/>\n')
-    out += [_rss_item(item, spec, base_url) for item in items]
-    out.append("  </channel>\n</rss>\n")
-    return "".join(out).encode("utf-8")
+    return "".join(out)
 
 
-def _render_json(
+def _json_head(
     spec: FeedSpec,
-    items: Sequence[FeedItem],
+    updated: datetime,
     base_url: str,
     hub: str | None,
-    fallback: str,
-    links: Sequence[tuple[str, str]] = (),
-) -> bytes:
+    links: Sequence[tuple[str, str]],
+) -> str:
+    """The document up to its items (`"items": ` included); JSON Feed has no feed date."""
     feed: dict[str, object] = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": spec.title,
-        "home_page_url": urljoin(base_url, "index.html"),
-        "feed_url": urljoin(base_url, spec.path("json")),
+        "home_page_url": absolute(base_url, "index.html"),
+        "feed_url": absolute(base_url, spec.path("json")),
         "description": spec.description,
         "language": "vi",
         "authors": [{"name": "vnfeeds", "url": base_url}],
@@ -346,37 +328,41 @@ def _render_json(
     for rel, href in links:
         if rel == "next":
             feed["next_url"] = href
-    out_items = []
-    for item in items:
-        a = item.article
-        entry: dict[str, object] = {
-            "id": f"urn:uuid:{item.entry_id}",
-            "url": a["url"],
-            "title": a["title"],
-            "content_html": entry_html(item, spec),
-            "date_published": parse_iso(a["published"]).isoformat(),
-            "date_modified": parse_iso(a["updated"]).isoformat(),
-            "tags": [c["label"] for c in _categories(item, base_url)],
-            "language": "vi",
-        }
-        summary = _summary_text(item)
-        if summary:
-            entry["summary"] = summary
-        if a.get("author"):
-            entry["authors"] = [{"name": a["author"]}]
-        if a.get("image_url"):
-            entry["image"] = a["image_url"]
-        entry["_vnfeeds"] = {
-            "province": a["province"],
-            "topics": item.topics,
-            "source": a.get("source_id"),
-            "attachments": [{"url": u, "title": t} for u, t in item.attachments],
-            "also_published_by": [c.url for c in item.others],
-        }
-        out_items.append(entry)
-    feed["items"] = out_items
+    feed["items"] = []
+    # `"items": []` closes the document; the entries go between its brackets.
     text = _json_text(feed)
-    return (_x(text) + "\n").encode("utf-8")
+    return _x(text[: -len("[]\n}")])
+
+
+def _json_entry(item: FeedItem, spec: FeedSpec, base_url: str) -> str:
+    a = item.article
+    entry: dict[str, object] = {
+        "id": f"urn:uuid:{item.entry_id}",
+        "url": a["url"],
+        "title": a["title"],
+        "content_html": entry_html(item, spec),
+        "date_published": parse_iso(a["published"]).isoformat(),
+        "date_modified": parse_iso(a["updated"]).isoformat(),
+        "tags": [c["label"] for c in _categories(item, base_url)],
+        "language": "vi",
+    }
+    summary = _summary_text(item)
+    if summary:
+        entry["summary"] = summary
+    if a.get("author"):
+        entry["authors"] = [{"name": a["author"]}]
+    if a.get("image_url"):
+        entry["image"] = a["image_url"]
+    entry["_vnfeeds"] = {
+        "province": a["province"],
+        "topics": item.topics,
+        "source": a.get("source_id"),
+        "attachments": [{"url": u, "title": t} for u, t in item.attachments],
+        "also_published_by": [c.url for c in item.others],
+    }
+    out: list[str] = []
+    _json_into(entry, JSON_ENTRY_INDENT, out)
+    return _x("".join(out))
 
 
 _json_string = json.encoder.encode_basestring  # the C encoder when available
@@ -434,6 +420,72 @@ def _json_into(value: object, newline: str, out: list[str]) -> None:
         raise TypeError(f"not JSON: {kind.__name__}")
 
 
+# How a document is put together: its head, the entries one after the other (JSON: with a
+# separator between two), its tail. An entry's bytes are the same in every document of the same
+# format and content kind (full text or summaries): a build copies the unchanged entries of a
+# feed's previous file (feeds/build.py), and the twin is compressed in the same parts.
+JSON_ENTRY_INDENT = "\n  "
+_TAIL = {"atom": b"</feed>\n", "rss": b"  </channel>\n</rss>\n", "json": b"\n ]\n}\n"}
+_JSON_SEP = ("," + JSON_ENTRY_INDENT).encode()
+_HEADS = {"atom": _atom_head, "rss": _rss_head, "json": _json_head}
+
+
+def entry_bytes(item: FeedItem, spec: FeedSpec, fmt: str, base_url: str) -> bytes:
+    """One entry of a feed in `fmt`, as it sits in the document."""
+    key = ("bytes", fmt, spec.full_content, base_url)
+    cached = item.memo.get(key)
+    if cached is None:
+        if fmt == "atom":
+            text = _atom_entry(item, spec, base_url)
+        elif fmt == "rss":
+            text = _rss_item(item, spec, base_url)
+        else:
+            text = _json_entry(item, spec, base_url)
+        cached = item.memo[key] = text.encode("utf-8")
+    return bytes(cached)
+
+
+def document_parts(
+    spec: FeedSpec,
+    fmt: str,
+    entries: Sequence[bytes | memoryview],
+    updated: Sequence[str],
+    *,
+    base_url: str,
+    hub: str | None = None,
+    fallback_updated: str,
+    links: Sequence[tuple[str, str]] = (),
+) -> tuple[list[bytes | memoryview], int]:
+    """A feed document of rendered entries (`updated`: each entry's), newest first, as its
+    parts: the head, one part per entry shown (JSON: after the first, with the separator before
+    it), the tail; and how many entries it shows: those beyond MAX_BYTES are dropped, oldest
+    first."""
+    count = len(entries)
+    while True:
+        newest = max(updated[:count]) if count else fallback_updated
+        head = _HEADS[fmt](spec, parse_iso(newest), base_url, hub, links).encode("utf-8")
+        parts: list[bytes | memoryview]
+        if fmt != "json":
+            parts = [head, *entries[:count], _TAIL[fmt]]
+        elif count:
+            parts = [head + b"[" + JSON_ENTRY_INDENT.encode(), entries[0]]
+            parts += [_JSON_SEP + entry for entry in entries[1:count]]
+            parts.append(_TAIL[fmt])
+        else:
+            parts = [head, b"[]\n}\n"]
+        size = sum(len(part) for part in parts)
+        if size <= MAX_BYTES or count <= 1:
+            return parts, count
+        count = max(1, int(count * MAX_BYTES / size * 0.95))
+
+
+def entry_of_part(fmt: str, part: bytes | memoryview, position: int) -> bytes | memoryview:
+    """The entry in a document part made by `document_parts` (its `position`-th entry)."""
+    if fmt == "json" and position > 0:
+        return part[len(_JSON_SEP) :]
+    return part
+
+
 def render(
     spec: FeedSpec,
     items: Sequence[FeedItem],
@@ -446,15 +498,14 @@ def render(
 ) -> bytes:
     """The feed document; entries beyond MAX_BYTES are dropped, oldest first. `links`: more
     feed-level links as (rel, href), e.g. ("next", the next page of a query feed)."""
-    count = len(items)
-    while True:
-        subset = items[:count]
-        if fmt == "json":
-            data = _render_json(spec, subset, base_url, hub, fallback_updated, links)
-        elif fmt == "atom":
-            data = _render_atom(spec, subset, base_url, hub, fallback_updated, links)
-        else:
-            data = _render_rss(spec, subset, base_url, hub, fallback_updated, links)
-        if len(data) <= MAX_BYTES or count <= 1:
-            return data
-        count = max(1, int(count * MAX_BYTES / len(data) * 0.95))
+    parts, _ = document_parts(
+        spec,
+        fmt,
+        [entry_bytes(item, spec, fmt, base_url) for item in items],
+        [item.updated for item in items],
+        base_url=base_url,
+        hub=hub,
+        fallback_updated=fallback_updated,
+        links=links,
+    )
+    return b"".join(parts)

@@ -282,3 +282,40 @@ def test_the_republish_portals_are_read_as_their_goldens_say(site: Site) -> None
             checked += 1
     con.close()
     assert checked == 7
+
+
+def test_a_copy_removed_re_renders_the_entries_that_named_it(site: Site, tmp_path: Path) -> None:
+    """The Hưng Yên copy is taken down: the provincial copy's row does not change, but its
+    entries no longer name the department, so the next (incremental) build renders them again
+    and writes what a full build writes."""
+    from crawler.samples import Route
+    from feeds.build import build
+    from tests.conftest import BASE_URL
+
+    for source in ("binh-dinh", "skhcn-hung-yen"):
+        site.crawl([source])
+    site.build(now=BUILD)
+    seed, copy_hy = _id(site, "binhdinh", SEED), _id(site, "skhcn-hungyen", COPY_HY)
+    entry_id = f"urn:uuid:{seed}"
+    (in_gl,) = _conference(_feed(site, "province/gia-lai.atom"), entry_id)
+    assert site.url("skhcn-hungyen", COPY_HY) in in_gl.content[0].value
+    seq_before = _rows(site.db, "SELECT seq FROM articles WHERE id = ?", seed)
+
+    site.servers["skhcn-hungyen"].add_route(Route(path=COPY_HY, status=410, body="gone"))
+    site.crawl(["skhcn-hung-yen"], now="2023-03-18T11:00:00+07:00")
+    assert _rows(site.db, "SELECT gone_at IS NOT NULL FROM articles WHERE id = ?", copy_hy) == [
+        (1,)
+    ]
+    assert _rows(site.db, "SELECT seq FROM articles WHERE id = ?", seed) == seq_before
+
+    result = site.build(now=BUILD)
+    assert seed in result.rendered
+    assert "province/gia-lai.atom" in result.written
+    (in_gl,) = _conference(_feed(site, "province/gia-lai.atom"), entry_id)
+    assert "Cũng đăng trên" not in in_gl.content[0].value
+    assert site.url("skhcn-hungyen", COPY_HY) not in in_gl.content[0].value
+    reference = tmp_path / "full"
+    build(site.db, reference, base_url=BASE_URL, now=parse_iso(BUILD), full=True)
+    for path in sorted(reference.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            assert (site.out / path.relative_to(reference)).read_bytes() == path.read_bytes()

@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from crawler.clock import iso, parse_iso
 from feeds.build import BuildResult, build
 from feeds.catalog import all_specs
@@ -47,6 +49,13 @@ def _feeds_of(site: Site, source: str) -> set[tuple[str | None, str | None]]:
     return out
 
 
+def _ids_of(site: Site, source: str) -> set[str]:
+    con = sqlite3.connect(site.db)
+    rows = con.execute("SELECT id FROM articles WHERE source_id = ?", (source,)).fetchall()
+    con.close()
+    return {r[0] for r in rows}
+
+
 def test_only_touched_feeds_are_rendered_and_the_output_equals_a_full_build(
     fresh_site: Site, tmp_path: Path
 ) -> None:
@@ -70,6 +79,10 @@ def test_only_touched_feeds_are_rendered_and_the_output_equals_a_full_build(
     }
     assert third.feeds == 3 * len(touched) and third.skipped == total - len(touched)
     assert rendered == touched and ("gia-lai", None) not in touched
+    # In those feeds, only the new articles' entries were rendered: the binh-dinh entries
+    # beside them (all.*) were kept from the previous files.
+    assert third.rendered and third.rendered <= _ids_of(fresh_site, "hung-yen")
+    assert first.rendered == _ids_of(fresh_site, "binh-dinh")
     _same_as_full(fresh_site, now, tmp_path)
 
 
@@ -131,3 +144,80 @@ def test_a_changed_base_url_or_a_missing_file_falls_back_to_rendering(
         fresh_site.db, fresh_site.out, base_url="https://feeds.example.vn/", now=parse_iso(now)
     )
     assert (renamed.skipped, renamed.feeds) == (0, 3 * total)
+
+
+def test_a_previous_file_that_is_not_what_the_build_wrote_is_not_reused(
+    fresh_site: Site, tmp_path: Path
+) -> None:
+    """Entries are kept from a feed's previous file only when the file is the one the previous
+    build wrote: one edited by hand (same size) has its entries rendered again."""
+    now = "2026-06-10T12:00:00+07:00"
+    fresh_site.crawl(["binh-dinh"])
+    _build(fresh_site, now)
+    target = fresh_site.out / "all.atom"
+    data = target.read_bytes()
+    title = data.index(b"<title>", data.index(b"<entry>")) + len(b"<title>")
+    target.write_bytes(data[:title] + b"X" + data[title + 1 :])
+    fresh_site.crawl(["hung-yen"])  # touches all.*
+    result = _build(fresh_site, now)
+    assert "all.atom" in result.written
+    assert result.rendered & _ids_of(fresh_site, "binh-dinh")
+    _same_as_full(fresh_site, now, tmp_path)
+
+
+def test_twins_compressed_part_by_part_reuse_only_what_is_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A twin reuses a previous twin's compressed part only when that part and the bytes
+    before it (the deflate window) are the same; the result is always the bytes a fresh
+    compression gives, and any gzip reader reads the file back."""
+    import gzip
+    import random
+    import zlib
+
+    import feeds.publish
+    from feeds.publish import WINDOW, PreviousTwin, segmented_gzip
+
+    rng = random.Random(7)
+    words = ["Bình", "Định", "tỉnh", "hội", "nghị", "khoa", "học", "<p>", "&amp;", "</entry>"]
+
+    def entry(n: int) -> bytes:
+        return (" ".join(rng.choice(words) for _ in range(300 + n % 7 * 40)) + "\n").encode()
+
+    head, tail = b"<feed>\n" * 30, b"</feed>\n"
+    old_entries = [entry(n) for n in range(40)]
+    old_parts = [head, *old_entries, tail]
+    old_data = b"".join(old_parts)
+    old_twin, old_segments = segmented_gzip(old_data, old_parts)
+    assert gzip.decompress(old_twin) == old_data
+    assert zlib.decompressobj(wbits=31).decompress(old_twin) == old_data
+    # Two new entries on top and the oldest gone, a new head: what a build does to a feed.
+    new_parts = [b"<feed>\n" * 31, entry(100), entry(101), *old_entries[:-1], tail]
+    new_data = b"".join(new_parts)
+    previous = PreviousTwin(old_data, old_twin, [len(p) for p in old_parts], old_segments)
+    previous.candidates = {0: 0, **{3 + n: 1 + n for n in range(39)}, len(new_parts) - 1: 41}
+    compressed: list[int] = []
+    deflate = feeds.publish._deflate
+
+    def counting(part: bytes, before: bytes, final: bool) -> bytes:
+        compressed.append(len(part))
+        return deflate(part, before, final)
+
+    monkeypatch.setattr(feeds.publish, "_deflate", counting)
+    reused, _ = segmented_gzip(new_data, new_parts, previous)
+    monkeypatch.undo()
+    fresh, _ = segmented_gzip(new_data, new_parts)
+    assert reused == fresh
+    assert gzip.decompress(reused) == new_data
+    stream = zlib.decompressobj(wbits=31)
+    chunks = [stream.decompress(reused[i : i + 997]) for i in range(0, len(reused), 997)]
+    assert b"".join(chunks) == new_data
+    # Compressed again: the head, the two new entries, the old ones within WINDOW bytes after
+    # them, the tail (the oldest entry left, so the bytes before it changed).
+    again = 3 + next(n for n in range(40) if sum(map(len, old_entries[:n])) >= WINDOW) + 1
+    assert len(compressed) == again < len(new_parts) / 2, compressed
+    # A wrong candidate (another entry of the same length) is never copied.
+    swapped = [*new_parts]
+    previous.candidates = {3: 2}
+    out, _ = segmented_gzip(new_data, swapped, previous)
+    assert out == fresh

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
@@ -119,6 +119,9 @@ class FeedWindow:
         self.cutoff = iso(now - recent)
         self._recent: list[tuple[str, str, str, str, str]] | None = None
         self._recent_topics: dict[str, set[str]] = {}
+        self._recent_by: (
+            dict[tuple[str | None, str | None], list[tuple[str, str, str, str, str]]] | None
+        ) = None
         self._rows: dict[str, dict[str, Any]] = {}
         # What the renderer derived from an article (its entry in each format), shared by the
         # feeds of the build that show it: same row, topics and copies, so the same text.
@@ -144,6 +147,22 @@ class FeedWindow:
                 ):
                     self._recent_topics.setdefault(aid, set()).add(topic)
         return self._recent
+
+    def _recent_of(
+        self, province: str | None, topic: str | None
+    ) -> list[tuple[str, str, str, str, str]]:
+        """The recently seen articles of a feed (indexed once per build by province, topic and
+        both: a build asks for some 600 feeds)."""
+        if self._recent_by is None:
+            by: dict[tuple[str | None, str | None], list[tuple[str, str, str, str, str]]] = {}
+            for row in self._recently_seen():
+                by.setdefault((None, None), []).append(row)
+                by.setdefault((row[4], None), []).append(row)
+                for t in sorted(self._recent_topics.get(row[0], ())):
+                    by.setdefault((None, t), []).append(row)
+                    by.setdefault((row[4], t), []).append(row)
+            self._recent_by = by
+        return self._recent_by.get((province, topic), [])
 
     def _representatives(self, clusters: list[str]) -> None:
         missing = [c for c in dict.fromkeys(clusters) if c not in self._reps]
@@ -202,21 +221,27 @@ class FeedWindow:
 
     def items(self, province: str | None = None, topic: str | None = None) -> list[FeedItem]:
         """The entries of one feed, newest first (ties by id), one per near-duplicate cluster."""
+        return self.load([row[0] for row in self.choose(province, topic)])
+
+    def choose(
+        self, province: str | None = None, topic: str | None = None
+    ) -> list[tuple[str, str, str, str, str]]:
+        """The articles `items` gives, in its order, as (id, published, first_seen, cluster,
+        province)."""
         newest_rows = self._newest(province, topic)
-        recent_rows = [
-            r
-            for r in self._recently_seen()
-            if (province is None or r[4] == province)
-            and (topic is None or topic in self._recent_topics.get(r[0], ()))
-        ]
+        recent_rows = self._recent_of(province, topic)
         # (id, published, first_seen, cluster, province) per cluster, each article once.
         by_cluster: dict[str, dict[str, tuple[str, str, str, str, str]]] = {}
         for row in [*newest_rows, *recent_rows]:
             by_cluster.setdefault(row[3], {}).setdefault(row[0], tuple(row))
         if province is None:
-            self._representatives(list(by_cluster))
+            self._representatives([c for c, found in by_cluster.items() if len(found) > 1])
         chosen: list[tuple[tuple[str, str, str, str, str], bool]] = []
         for cluster_id, found in by_cluster.items():
+            if len(found) == 1:  # most stories: one copy, the one linked to
+                (row,) = found.values()
+                chosen.append((row, row[2] >= self.cutoff))
+                continue
             members = list(found.values())
             chosen.append(
                 (
@@ -228,7 +253,10 @@ class FeedWindow:
         chosen.sort(key=lambda c: c[0][0])
         chosen.sort(key=lambda c: c[0][1], reverse=True)
         window = [c for i, c in enumerate(chosen) if i < self.newest or c[1]][: self.limit]
-        ids = [row[0] for row, _ in window]
+        return [row for row, _ in window]
+
+    def load(self, ids: list[str]) -> list[FeedItem]:
+        """Feed items of these articles, in this order."""
         if len(self._rows) + len(ids) > self.KEEP_ARTICLES:
             self._rows.clear()  # bounded memory on a big store; later feeds read theirs again
             self._memos.clear()
@@ -321,6 +349,9 @@ class Details:
                 chunk,
             ):
                 self.attachments[aid].append((url, title or ""))
+        self.load_members(clusters)
+
+    def load_members(self, clusters: list[str]) -> None:
         clusters = [c for c in dict.fromkeys(clusters) if c not in self.members]
         for chunk in _chunks(clusters):
             for c in chunk:
@@ -353,17 +384,40 @@ def change_mark(db: sqlite_utils.Database) -> int:
     return int(db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0])
 
 
+class Changes(NamedTuple):
+    """The articles changed after a change mark (new, edited, reclassified, gone, their
+    story's copies re-listed), their clusters and their sources: an article in none of them
+    renders as it did then, and a source in none has the same articles."""
+
+    articles: set[str]
+    clusters: set[str]
+    sources: set[str]
+
+
+def changed_since(db: sqlite_utils.Database, since_seq: int) -> Changes:
+    rows = db.execute(
+        "SELECT id, cluster_id, source_id FROM articles WHERE seq > ?", (since_seq,)
+    ).fetchall()
+    return Changes({r[0] for r in rows}, {r[1] for r in rows}, {r[2] for r in rows})
+
+
 def touched_feeds(
     db: sqlite_utils.Database, since_seq: int, aged_from: str, aged_to: str
 ) -> set[tuple[str | None, str | None]]:
     """(province, topic) pairs of the feeds that may have changed: those of articles changed
-    after `since_seq`, and of articles whose first_seen left the recent window between two
-    builds (first_seen in (aged_from, aged_to]). (None, None) is `all`, (p, None) a province,
-    (None, t) a topic."""
+    after `since_seq`, of the other copies of their stories (an entry names the other portals
+    that published it: a copy taken down changes them), and of articles whose first_seen left
+    the recent window between two builds (first_seen in (aged_from, aged_to]). (None, None) is
+    `all`, (p, None) a province, (None, t) a topic."""
     rows = db.execute(
-        "SELECT a.province, t.topic FROM articles a LEFT JOIN article_topics t"
-        " ON t.article_id = a.id WHERE a.seq > ? OR (a.first_seen > ? AND a.first_seen <= ?)",
-        (since_seq, aged_from, aged_to),
+        "WITH moved(id) AS ("
+        " SELECT id FROM articles WHERE seq > :seq"
+        " UNION SELECT id FROM articles WHERE first_seen > :aged_from AND first_seen <= :aged_to"
+        " UNION SELECT m.id FROM articles m WHERE m.cluster_id IN"
+        " (SELECT cluster_id FROM articles WHERE seq > :seq))"
+        " SELECT a.province, t.topic FROM moved JOIN articles a ON a.id = moved.id"
+        " LEFT JOIN article_topics t ON t.article_id = a.id",
+        {"seq": since_seq, "aged_from": aged_from, "aged_to": aged_to},
     ).fetchall()
     out: set[tuple[str | None, str | None]] = set()
     for province, topic in rows:
