@@ -45,7 +45,15 @@ from crawler.store.queries import (
 )
 from feeds import pages, websub
 from feeds.catalog import FORMATS, FeedSpec, all_specs
-from feeds.publish import GZIP_LEVEL, WINDOW, PreviousTwin, Publisher, Record, write_atomic
+from feeds.publish import (
+    GZIP_LEVEL,
+    WINDOW,
+    PreviousTwin,
+    Publisher,
+    Record,
+    read_file,
+    write_atomic,
+)
 from feeds.render import document_parts, entry_bytes, entry_of_part
 
 # What the last build saw, for the next one to render only the feeds that may have changed
@@ -137,7 +145,7 @@ def _previous_files(
         if not isinstance(rec, dict):
             continue
         try:
-            data = (out / spec.path(fmt)).read_bytes()
+            data = read_file(out / spec.path(fmt))
         except OSError:
             continue
         lengths = rec["parts"]
@@ -155,7 +163,7 @@ def _previous_files(
         if rec.get("twin"):
             size, check, *segments = rec["twin"]
             try:
-                packed = (out / (spec.path(fmt) + ".gz")).read_bytes()
+                packed = read_file(out / (spec.path(fmt) + ".gz"))
             except OSError:
                 packed = b""
             if [len(packed), crc32(packed)] == [size, check] and len(segments) == len(lengths):
