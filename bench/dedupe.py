@@ -158,7 +158,7 @@ def _index_bytes(db: Any) -> str:
     try:
         row = db.execute(
             "SELECT sum(pgsize) FROM dbstat WHERE name IN ('minhash', 'minhash_bands',"
-            " 'idx_minhash_seen')"
+            " 'minhash_bands_new', 'idx_minhash_seen')"
         ).fetchone()
         return f"{row[0] / 2**20:.1f}"
     except Exception:
@@ -175,7 +175,7 @@ def part_ingest(size: int, batch: int = 200, report: tuple[int, ...] = ()) -> No
     with tempfile.TemporaryDirectory() as tmp:
         db = open_store(Path(tmp) / "bench.db")
         writer = ArticleWriter(db)
-        rows: list[tuple[int, float, int, int, str, float]] = []
+        rows: list[tuple[int, float, float, int, int, str, float]] = []
         slice_times: list[float] = []
         prune_ms: list[float] = []
         day = stream.when(0).date()
@@ -194,19 +194,27 @@ def part_ingest(size: int, batch: int = 200, report: tuple[int, ...] = ()) -> No
             if marks and done >= marks[0]:
                 marks.pop(0)
                 indexed = db.execute("SELECT count(*) FROM minhash").fetchone()[0]
-                bands = db.execute("SELECT count(*) FROM minhash_bands").fetchone()[0]
-                med = statistics.median(slice_times[-max(len(slice_times) // 4, 5) :])
+                bands = db.execute(
+                    "SELECT (SELECT count(*) FROM minhash_bands)"
+                    " + (SELECT count(*) FROM minhash_bands_new)"
+                ).fetchone()[0]
+                recent = slice_times[-max(len(slice_times) // 4, 5) :]
+                med, mean = statistics.median(recent), statistics.fmean(recent)
                 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-                rows.append((done, med, indexed, bands, _index_bytes(db), rss))
+                rows.append((done, med, mean, indexed, bands, _index_bytes(db), rss))
         clusters = db.execute("SELECT count(*) FROM clusters WHERE merged_into IS NULL").fetchone()
         db.close()
     print(
         "| store size | ms per article (median of recent batches) | articles/s |"
+        " mean ms per article (same batches) | articles/s |"
         " articles in the index | band rows | index MB | process max RSS MB |"
     )
-    print("|---|---|---|---|---|---|---|")
-    for done, ms, indexed, bands, mb, rss in rows:
-        print(f"| {done} | {ms:.3f} | {1000 / ms:.0f} | {indexed} | {bands} | {mb} | {rss:.0f} |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for done, ms, mean, indexed, bands, mb, rss in rows:
+        print(
+            f"| {done} | {ms:.3f} | {1000 / ms:.0f} | {mean:.3f} | {1000 / mean:.0f} | {indexed}"
+            f" | {bands} | {mb} | {rss:.0f} |"
+        )
     if len(rows) >= 2:
         print(f"\nCost at {rows[-1][0]} / cost at {rows[0][0]}: {rows[-1][1] / rows[0][1]:.2f}x")
     if prune_ms:

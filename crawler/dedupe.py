@@ -3,18 +3,21 @@ header, footer, dateline, small edits) becomes one cluster, so a feed shows the 
 
 MinHash over syllable shingles (`SHINGLE` consecutive syllables of the normalized text: NFC, one
 tone placement, lower case, so "hoà"/"hòa" and NFD copies agree), `NUM_PERM` permutations,
-LSH with `BANDS` bands of `ROWS` rows. The band hashes live in an indexed SQLite table
-(`minhash_bands`) holding only the articles first seen in the last `WINDOW_DAYS`, so looking up
-candidates costs the same whether the store holds a thousand articles or a million, and nothing
-is rebuilt per crawl. A candidate is a duplicate when the estimated Jaccard similarity of the
+LSH with `BANDS` bands of `ROWS` rows. The band hashes live in indexed SQLite tables
+(`minhash_bands`, and `minhash_bands_new` for the latest writes' until they are merged into it)
+holding only the articles first seen in the last `WINDOW_DAYS`, so looking up candidates costs
+the same whether the store holds a thousand articles or a million, and nothing is rebuilt per
+crawl. A candidate is a duplicate when the estimated Jaccard similarity of the
 shingle sets reaches `THRESHOLD`. These values were chosen on the hand-labelled pairs of
 tests/data/dedupe_pairs.jsonl (bench/dedupe.py measures them).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -178,18 +181,25 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 
 _BAND_MIX = np.uint64(0xFF51AFD7ED558CCD)
+_BAND_SEED = np.uint64(0x9E3779B97F4A7C15)
 
 
 def band_keys(sig: np.ndarray, params: Params = DEFAULT) -> list[int]:
     """One 63-bit key per band (the band's number mixed in, so a single indexed column holds
     them all; 63 bits fit SQLite's signed integers)."""
-    rows = sig.astype(np.uint64).reshape(params.bands, params.rows)
+    keys: list[int] = band_key_rows(sig.reshape(1, -1), params)[0].tolist()
+    return keys
+
+
+def band_key_rows(sigs: np.ndarray, params: Params = DEFAULT) -> np.ndarray:
+    """`band_keys` of many signatures (the rows of `sigs`) in one numpy pass: (n, bands)."""
+    rows = sigs.astype(np.uint64).reshape(len(sigs), params.bands, params.rows)
     with np.errstate(over="ignore"):
-        h = np.arange(params.bands, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        h = np.tile(np.arange(params.bands, dtype=np.uint64) * _BAND_SEED, (len(sigs), 1))
         for j in range(params.rows):
-            h = (h ^ rows[:, j]) * _BAND_MIX
+            h = (h ^ rows[:, :, j]) * _BAND_MIX
             h ^= h >> np.uint64(33)
-    return [int(v) >> 1 for v in h]
+    return (h >> np.uint64(1)).astype(np.int64)
 
 
 def to_blob(sig: np.ndarray) -> bytes:
@@ -220,12 +230,33 @@ _NUMBERS = re.compile(r"\d+(?:/\d+)+")
 _SPELLED = re.compile(r"ngày (\d{1,2}) tháng (\d{1,2})")
 
 
+def _slashed_numbers(key: str) -> list[str]:
+    """`_NUMBERS.findall(key)`, found from the slashes: a scan of the whole text by the regex
+    tries a match at every character (most of the time `dates_of` took)."""
+    runs = []
+    end = 0  # where the previous run ended: the next starts there at the earliest
+    slash = key.find("/")
+    while slash != -1:
+        start = slash
+        while start > end and key[start - 1].isdecimal():  # isdecimal: what \d matches
+            start -= 1
+        if start < slash:
+            m = _NUMBERS.match(key, start)
+            if m is not None:
+                runs.append(m.group())
+                end = m.end()
+                slash = key.find("/", end)
+                continue
+        slash = key.find("/", slash + 1)
+    return runs
+
+
 def dates_of(key: str) -> frozenset[str]:
     """The dates a normalized text prints: "15/9" for a day (of "15/9" or "15/9/2025"), "9/2025"
     for a month."""
     found = set()
     if "/" in key:
-        for run in _NUMBERS.findall(key):
+        for run in _slashed_numbers(key):
             parts = run.split("/")
             if len(parts) > 3 or any(len(p) > 4 for p in parts):
                 continue  # a document number, a fraction, an id
@@ -276,11 +307,30 @@ def from_dates(value: str | None) -> frozenset[str]:
 
 
 # -- the index in the store (called inside the writer's transaction) --------------------------
+#
+# Band rows go to two tables of the same shape, an LSM tree of two levels: `minhash_bands_new`
+# takes the rows of the latest writes and `minhash_bands` the rest. 32 band keys per article are
+# 32 inserts at random places of a B-tree; into the whole window's table (a million rows, some
+# 4,000 pages) a batch of 200 articles dirtied 2,500 of its pages, and every one of them went to
+# the WAL at each commit (half of what a write batch wrote). The small table's pages stay few
+# and hot; every `MERGE_ROWS` rows it is moved into the big one in key order, which rewrites
+# each of the big table's pages once per merge instead of once per batch. A lookup probes both.
+
+BAND_TABLE = "minhash_bands"
+NEW_BAND_TABLE = "minhash_bands_new"
+# Rows (32 per article) the new-rows table holds before it is merged into `minhash_bands`.
+MERGE_ROWS = 64_000
+
+
+@functools.cache
+def _values(n: int) -> str:
+    """A VALUES list of `n` one-column rows: "(?), (?), …"."""
+    return ", ".join(["(?)"] * n)
 
 
 def _drop_bands(db: sqlite_utils.Database, docs: list[int]) -> None:
     """Delete the band rows of these articles (recomputed from their stored signatures: the
-    band table has no index but its primary key, which keeps inserting into it cheap)."""
+    band tables have no index but their primary key, which keeps inserting into them cheap)."""
     rows = []
     for start in range(0, len(docs), 500):
         chunk = docs[start : start + 500]
@@ -289,7 +339,83 @@ def _drop_bands(db: sqlite_utils.Database, docs: list[int]) -> None:
             f"SELECT docid, signature FROM minhash WHERE docid IN ({marks})", chunk
         ).fetchall():
             rows += [(key, doc) for key in band_keys(from_blob(blob))]
-    db.conn.executemany("DELETE FROM minhash_bands WHERE key = ? AND docid = ?", rows)
+    rows.sort()
+    for table in (NEW_BAND_TABLE, BAND_TABLE):
+        db.conn.executemany(f"DELETE FROM {table} WHERE key = ? AND docid = ?", rows)
+
+
+class BandRows:
+    """The band rows as one write transaction sees them, for its lookups and its writes.
+
+    Looked up one article at a time, between that article's other writes, a probe of the band
+    tables cost twice what it costs when the probes run back to back (bench/BENCH.md, "Ingest").
+    So the writer looks up a whole batch's band keys at once when the batch begins
+    (`prefetch`), keeps the rows the batch adds here, and writes them just before COMMIT, in
+    key order (`flush`). `candidates` answers exactly what the two tables would: the rows found
+    before, but for those of articles re-indexed since (`drop`), plus the rows added since."""
+
+    CHUNK = 2000  # keys per lookup statement (twice as many parameters: two tables)
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self._found: dict[int, list[int]] = {}  # key -> docids in the tables when looked up
+        self._dropped: set[int] = set()
+        self._added: dict[int, list[int]] = {}  # docid -> band keys added in this transaction
+        self._by_key: dict[int, set[int]] = {}  # band key -> docids added in this transaction
+
+    def prefetch(self, keys: Iterable[int]) -> None:
+        """Look up these keys in both tables (those not looked up yet), in key order."""
+        missing = sorted({k for k in keys if k not in self._found})
+        found = self._found
+        for start in range(0, len(missing), self.CHUNK):
+            chunk = missing[start : start + self.CHUNK]
+            for key in chunk:
+                found[key] = []
+            marks = ", ".join(["?"] * len(chunk))
+            for key, doc in self.db.conn.execute(
+                f"SELECT key, docid FROM {BAND_TABLE} WHERE key IN ({marks}) UNION ALL"
+                f" SELECT key, docid FROM {NEW_BAND_TABLE} WHERE key IN ({marks})",
+                chunk + chunk,
+            ):
+                found[key].append(doc)
+
+    def candidates(self, keys: Sequence[int]) -> set[int]:
+        """The docids that have a band row under any of these keys."""
+        self.prefetch(keys)
+        out: set[int] = set()
+        for key in keys:
+            out.update(self._found[key])
+        if self._dropped:
+            out -= self._dropped
+        for key in keys:
+            added = self._by_key.get(key)
+            if added:
+                out |= added
+        return out
+
+    def drop(self, doc: int) -> None:
+        """Delete an article's band rows (before it is indexed again)."""
+        _drop_bands(self.db, [doc])
+        self._dropped.add(doc)
+        for key in self._added.pop(doc, ()):
+            self._by_key[key].discard(doc)
+
+    def add(self, doc: int, keys: Sequence[int]) -> None:
+        self._added.setdefault(doc, []).extend(keys)
+        for key in keys:
+            self._by_key.setdefault(key, set()).add(doc)
+
+    def flush(self) -> None:
+        """Write the added rows into the new-rows table, in key order."""
+        rows = sorted((key, doc) for doc, keys in self._added.items() for key in keys)
+        self._added.clear()
+        self._by_key.clear()
+        self._found.clear()
+        self._dropped.clear()
+        if rows:
+            self.db.conn.executemany(
+                f"INSERT OR IGNORE INTO {NEW_BAND_TABLE} (key, docid) VALUES (?, ?)", rows
+            )
 
 
 def index(
@@ -301,22 +427,57 @@ def index(
     *,
     bands: list[int] | None = None,
     new: bool = False,
+    rows: BandRows | None = None,
 ) -> None:
     """Store an article's signature, dates and band keys under its docid (replacing earlier
-    ones, unless the article is `new`). Integer keys keep the band rows small: 32 of them per
-    article, inserted at random places of one B-tree, are most of the cost of indexing."""
+    ones, unless the article is `new`). The band keys go to the new-rows table (through
+    `rows`, the transaction's `BandRows`, when given); the writer calls `merge_if_due` once per
+    batch."""
     if not new:
-        _drop_bands(db, [doc])
+        if rows is not None:
+            rows.drop(doc)
+        else:
+            _drop_bands(db, [doc])
         db.execute("DELETE FROM minhash WHERE docid = ?", (doc,))
     # A plain INSERT: INSERT OR REPLACE measured 30 times slower here, conflict or not.
-    db.execute(
+    db.conn.execute(
         "INSERT INTO minhash (docid, signature, first_seen, dates) VALUES (?, ?, ?, ?)",
         (doc, to_blob(sig), first_seen, to_dates(dates)),
     )
-    db.conn.executemany(
-        "INSERT OR IGNORE INTO minhash_bands (key, docid) VALUES (?, ?)",
-        [(key, doc) for key in (bands if bands is not None else band_keys(sig))],
+    keys = sorted(bands if bands is not None else band_keys(sig))
+    if not keys:
+        return
+    if rows is not None:
+        rows.add(doc, keys)
+        return
+    # One statement for the article's rows (executemany costs half as much again per row).
+    values = _values(len(keys))
+    db.conn.execute(
+        f"INSERT OR IGNORE INTO {NEW_BAND_TABLE} (key, docid)"
+        f" SELECT column1, ? FROM (VALUES {values})",
+        (doc, *keys),
     )
+
+
+def merge_if_due(db: sqlite_utils.Database, limit: int | None = None) -> bool:
+    """Move the new band rows into `minhash_bands` once there are `limit` of them (default
+    `MERGE_ROWS`). True when it merged."""
+    limit = MERGE_ROWS if limit is None else limit
+    # Counting stops at the limit: a bounded scan of a small table.
+    count = db.execute(f"SELECT count(*) FROM (SELECT 1 FROM {NEW_BAND_TABLE} LIMIT ?)", (limit,))
+    if count.fetchone()[0] < limit:
+        return False
+    merge(db)
+    return True
+
+
+def merge(db: sqlite_utils.Database) -> None:
+    """Move every new band row into `minhash_bands`, in key order (the new table's): each page
+    of the big table is written once per merge."""
+    db.execute(
+        f"INSERT OR IGNORE INTO {BAND_TABLE} (key, docid) SELECT key, docid FROM {NEW_BAND_TABLE}"
+    )
+    db.execute(f"DELETE FROM {NEW_BAND_TABLE}")
 
 
 def near_duplicates(
@@ -326,17 +487,33 @@ def near_duplicates(
     params: Params = DEFAULT,
     dates: frozenset[str] = frozenset(),
     bands: list[int] | None = None,
+    band_rows: BandRows | None = None,
 ) -> list[tuple[int, float]]:
     """Docids of the articles in the window whose similarity reaches the threshold (and whose
-    dates do not contradict), best first."""
+    dates do not contradict), best first. `band_rows`: the writer's transaction's view of the
+    band tables (`BandRows`)."""
     keys = bands if bands is not None else band_keys(sig, params)
-    marks = ", ".join("?" for _ in keys)
-    # One primary-key probe per band, then the candidates' signatures.
-    rows = db.execute(
-        "SELECT m.docid, m.signature, m.dates FROM minhash m WHERE m.docid IN ("
-        f" SELECT docid FROM minhash_bands WHERE key IN ({marks}))",
-        keys,
-    ).fetchall()
+    if not keys:
+        return []
+    if band_rows is not None:
+        docs = sorted(band_rows.candidates(keys))
+        if not docs:
+            return []
+        rows = db.conn.execute(
+            "SELECT docid, signature, dates FROM minhash"
+            f" WHERE docid IN ({', '.join(['?'] * len(docs))})",
+            docs,
+        ).fetchall()
+    else:
+        values = _values(len(keys))
+        # One primary-key probe per band in each band table, then the candidates' signatures.
+        rows = db.conn.execute(
+            f"WITH k(key) AS (VALUES {values}) SELECT m.docid, m.signature, m.dates"
+            f" FROM minhash m WHERE m.docid IN (SELECT b.docid FROM k JOIN {BAND_TABLE} b"
+            f" ON b.key = k.key UNION ALL SELECT b.docid FROM k JOIN {NEW_BAND_TABLE} b"
+            " ON b.key = k.key)",
+            keys,
+        ).fetchall()
     found = []
     for doc, blob, their_dates in rows:
         if doc == exclude:
@@ -349,13 +526,17 @@ def near_duplicates(
 
 
 def reindex_recent(db: sqlite_utils.Database) -> None:
-    """Index the articles first seen in the window before the newest (store migrations)."""
-    db.execute("DELETE FROM minhash_bands")
+    """Index the articles first seen in the window before the newest (store migrations): their
+    band rows go straight into `minhash_bands`, in key order."""
+    db.execute(f"DELETE FROM {BAND_TABLE}")
+    if NEW_BAND_TABLE in db.table_names():
+        db.execute(f"DELETE FROM {NEW_BAND_TABLE}")
     db.execute("DELETE FROM minhash")
     newest = db.execute("SELECT max(first_seen) FROM articles").fetchone()[0]
     if not newest:
         return
     cutoff = iso(parse_iso(newest) - timedelta(days=WINDOW_DAYS))
+    bands: list[tuple[int, int]] = []
     for doc, summary, text, first_seen in db.execute(
         "SELECT docid, summary, content_text, first_seen FROM articles WHERE first_seen >= ?",
         (cutoff,),
@@ -363,7 +544,13 @@ def reindex_recent(db: sqlite_utils.Database) -> None:
         key = f"{norm_key(summary)}\n{norm_key(text)}"
         sig = signature_of_tokens(_WORDS.findall(key))
         if sig is not None:
-            index(db, doc, sig, first_seen, dates_of(key), new=True)
+            db.execute(
+                "INSERT INTO minhash (docid, signature, first_seen, dates) VALUES (?, ?, ?, ?)",
+                (doc, to_blob(sig), first_seen, to_dates(dates_of(key))),
+            )
+            bands += [(band, doc) for band in band_keys(sig)]
+    bands.sort()
+    db.conn.executemany(f"INSERT OR IGNORE INTO {BAND_TABLE} (key, docid) VALUES (?, ?)", bands)
 
 
 def prune(db: sqlite_utils.Database, now_iso: str, days: int = WINDOW_DAYS) -> int:

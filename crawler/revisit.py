@@ -69,11 +69,27 @@ def schedule_new(
     headers: dict[str, str] | None,
 ) -> None:
     """Start the schedule of a newly stored article (inside the writer's transaction)."""
+    insert_schedules(db, [new_schedule(article_id, url, first_seen, headers)])
+
+
+# A new article's schedule: article_id, url, next_at, etag, last_modified.
+Schedule = tuple[str, str, str | None, str | None, str | None]
+
+
+def new_schedule(
+    article_id: str, url: str, first_seen: str, headers: dict[str, str] | None
+) -> Schedule:
+    """The schedule `schedule_new` starts, as a row for `insert_schedules` (the writer inserts a
+    batch's rows together)."""
     etag, modified = validators(headers)
-    db.execute(
+    return (article_id, url, next_at(first_seen, 0), etag, modified)
+
+
+def insert_schedules(db: sqlite_utils.Database, rows: list[Schedule]) -> None:
+    db.conn.executemany(
         "INSERT OR IGNORE INTO revisits (article_id, url, step, next_at, strikes, etag,"
         " last_modified, last_checked, last_status) VALUES (?, ?, 0, ?, 0, ?, ?, NULL, NULL)",
-        (article_id, url, next_at(first_seen, 0), etag, modified),
+        rows,
     )
 
 

@@ -69,15 +69,20 @@ def clean_text(text: str | None, *, keep_newlines: bool = False) -> str:
     """Display form: NFC, entities decoded, illegal/invisible characters gone, spaces collapsed."""
     if not text:
         return ""
-    text = html.unescape(text) if "&" in text else text
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    text = _DROP.sub("", text)
+    text = _clean_chars(text)
     if keep_newlines:
         text = _SPACES.sub(" ", text)
         text = _BLANK_LINES.sub("\n", text)
         return "\n".join(line.strip() for line in text.split("\n") if line.strip())
     return " ".join(text.split())  # str.split() knows every Unicode space
+
+
+def _clean_chars(text: str) -> str:
+    """`clean_text` but for the spaces: entities decoded, NFC, illegal/invisible characters gone."""
+    text = html.unescape(text) if "&" in text else text
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return _DROP.sub("", text)
 
 
 def split_tone(syllable: str) -> tuple[str, str]:
@@ -179,9 +184,14 @@ def _entry(token: str) -> tuple[str, tuple[str, ...]]:
 
 
 def norm_key_words(text: str | None) -> tuple[str, list[str]]:
-    """`norm_key(text)` and `syllables(text)` in one pass (one cached lookup per token)."""
+    """`norm_key(text)` and `syllables(text)` in one pass (one cached lookup per token).
+
+    The tokens are those of `clean_text(text).lower().split(" ")` without building the cleaned
+    text first: splitting a text is most of what cleaning costs, and no character's lower case
+    is or holds a space unless it is one."""
     get = _ENTRIES.get
-    entries = [get(token) or _entry(token) for token in clean_text(text).lower().split(" ")]
+    tokens = _clean_chars(text).lower().split() if text else []
+    entries = [get(token) or _entry(token) for token in tokens]
     return " ".join([e[0] for e in entries]), [w for e in entries for w in e[1]]
 
 

@@ -9,15 +9,22 @@ No match: a new article whose permanent id is a UUID derived from its first cano
 A match whose normalized title or body changed: the old version goes to `revisions`, `updated`
 moves, the id stays. Otherwise only `last_seen` moves. Every decision is taken inside the batch's
 write transaction, so two crawls writing at once cannot both insert the same story.
+
+Cost (bench/dedupe.py, "Ingest"): the text is normalized once per article and the signatures and
+band keys of a batch computed in one numpy pass; the search rows of a batch are written together
+just before COMMIT (FTS5 then writes one index segment per batch, not one per article); the WAL
+is checkpointed from a thread of its own (crawler.store.db.Checkpointer), not inside COMMIT.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
 import uuid
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,7 +35,7 @@ from crawler import dedupe, revisit
 from crawler.clock import parse_iso
 from crawler.items import Article
 from crawler.killpoints import kill_point
-from crawler.store.db import write_transaction
+from crawler.store.db import Checkpointer, write_transaction
 from crawler.textnorm import fold_letters, norm_key, norm_key_words
 
 # Namespace of article ids: uuid5(ARTICLE_NS, first canonical URL).
@@ -67,22 +74,27 @@ class Keys:
         self.dedupe_key = f"{self.summary}\n{self.text}"
         self.words = summary_words + text_words
         self.signature: np.ndarray | None = None
+        self.bands: list[int] = []
         self.signed = False
 
     def dedupe(self) -> tuple[np.ndarray | None, frozenset[str]]:
-        """Signature and dates of the sapo and body."""
+        """Signature and dates of the sapo and body (and `bands`, the signature's LSH keys)."""
         if not self.signed:
             self.signature = dedupe.signature_of_tokens(self.words)
+            self.bands = dedupe.band_keys(self.signature) if self.signature is not None else []
             self.signed = True
         return self.signature, dedupe.dates_of(self.dedupe_key)
 
 
 def keys_of(articles: list[Article]) -> list[Keys]:
-    """Keys of a batch, the signatures computed in one numpy pass."""
+    """Keys of a batch, the signatures and their band keys computed in one numpy pass each."""
     keys = [Keys(a) for a in articles]
     sigs = dedupe.signatures([k.words for k in keys])
+    signed = [sig for sig in sigs if sig is not None]
+    rows = iter(dedupe.band_key_rows(np.stack(signed)).tolist() if signed else [])
     for k, sig in zip(keys, sigs, strict=True):
         k.signature, k.signed = sig, True
+        k.bands = next(rows) if sig is not None else []
     return keys
 
 
@@ -109,6 +121,20 @@ class ArticleWriter:
         self.db = db
         self.run_id = run_id
         self._counters: dict[str, int] = {}
+        # Rows of the open transaction written at its end, each table's in key order: one
+        # statement per table instead of one per article, and the pages of their random-key
+        # indexes visited in order. Read back meanwhile through `_match`, `_cluster_created`,
+        # `_update_cluster` and `_refresh_validators`.
+        # Search rows: docid -> (exact forms, replaces an indexed row).
+        self._search: dict[int, tuple[tuple[str, str, str], bool]] = {}
+        self._urls: dict[str, tuple[str, str]] = {}  # url -> (article_id, first_seen)
+        # New clusters: id -> [representative, created, merged_into].
+        self._clusters: dict[str, list[str | None]] = {}
+        self._revisits: dict[str, revisit.Schedule] = {}  # article_id -> its new schedule
+        # The band rows as the open transaction sees them (looked up per batch).
+        self._bands = dedupe.BandRows(db)
+        self._checkpointer: Checkpointer | None = None
+        self._checkpointer_checked = False
 
     def write_batch(
         self, articles: list[Article], rejected: list[Article] | None = None
@@ -122,22 +148,67 @@ class ArticleWriter:
         if not articles and not rejected:
             return result
         keys = keys_of(articles)
-        with write_transaction(self.db):
-            self._counters.clear()
+        with self._transaction(before_commit="store.batch.commit"):
+            self._bands.prefetch(band for k in keys for band in k.bands)
             for i, (article, k) in enumerate(zip(articles, keys, strict=True)):
                 result.add(self._write_one(article, k))
                 if i == 0:
                     kill_point("store.batch.mid")
             for page in rejected or ():
                 self._archive(None, page)
-            kill_point("store.batch.commit")
         kill_point("store.batch.committed")
         return result
+
+    @contextlib.contextmanager
+    def _transaction(self, before_commit: str | None = None) -> Iterator[None]:
+        """One write transaction; what is deferred to its end (the search rows, the merge of
+        the near-duplicate index's new band rows) is written just before COMMIT."""
+        if not self._checkpointer_checked:
+            self._checkpointer = Checkpointer.of(self.db)
+            self._checkpointer_checked = True
+        with write_transaction(self.db):
+            self._counters.clear()
+            self._clear_pending()
+            self._bands = dedupe.BandRows(self.db)
+            try:
+                yield
+                self._write_pending()
+                self._write_search_rows()
+                self._bands.flush()
+                dedupe.merge_if_due(self.db)
+                if before_commit:
+                    kill_point(before_commit)
+            finally:
+                self._clear_pending()
+        if self._checkpointer is not None:
+            self._checkpointer.poke()
+
+    def _clear_pending(self) -> None:
+        self._search.clear()
+        self._urls.clear()
+        self._clusters.clear()
+        self._revisits.clear()
+
+    def _write_pending(self) -> None:
+        conn = self.db.conn
+        if self._urls:
+            conn.executemany(
+                "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) VALUES (?, ?, ?)",
+                [(url, *row) for url, row in sorted(self._urls.items())],
+            )
+        if self._clusters:
+            conn.executemany(
+                "INSERT INTO clusters (id, representative, created, merged_into)"
+                " VALUES (?, ?, ?, ?)",
+                [(cid, *row) for cid, row in sorted(self._clusters.items())],
+            )
+        if self._revisits:
+            revisit.insert_schedules(self.db, [self._revisits[k] for k in sorted(self._revisits)])
 
     # -- matching -------------------------------------------------------------------------
 
     def _match(self, a: Article, chash: str, text_length: int) -> tuple[str | None, str]:
-        q = self.db.execute
+        q = self.db.conn.execute
         if a.native_key:
             row = q(
                 "SELECT id FROM articles WHERE source_id = ? AND native_key = ?",
@@ -149,6 +220,9 @@ class ArticleWriter:
             row = q("SELECT article_id FROM article_urls WHERE url = ?", (url,)).fetchone()
             if row:
                 return row[0], "url"
+            pending = self._urls.get(url)
+            if pending:
+                return pending[0], "url"
         if text_length >= MIN_HASH_CHARS:
             row = q(
                 "SELECT id FROM articles WHERE province = ? AND content_hash = ? "
@@ -192,7 +266,7 @@ class ArticleWriter:
         published = a.published or seen
         published_source = a.published_source or "first_seen"
         docid = self._next("docid")
-        self.db.execute(
+        self.db.conn.execute(
             """
             INSERT INTO articles (id, docid, url, source_id, native_key, province, province_then,
                 title, summary, content_html, content_text, author, published, published_source,
@@ -238,7 +312,9 @@ class ArticleWriter:
         self._index(docid, keys)
         self._archive(article_id, a)
         self._cluster(article_id, docid, keys, seen)
-        revisit.schedule_new(self.db, article_id, a.url, seen, a.raw.headers if a.raw else None)
+        self._revisits[article_id] = revisit.new_schedule(
+            article_id, a.url, seen, a.raw.headers if a.raw else None
+        )
 
     # -- near-duplicate clusters ----------------------------------------------------------
 
@@ -249,9 +325,11 @@ class ArticleWriter:
         matches several clusters they merge into the oldest; the representative (the copy
         aggregated feeds link to) is the earliest-published member."""
         sig, dates = keys.dedupe()
-        bands = dedupe.band_keys(sig) if sig is not None else []
+        bands = keys.bands
         matches = (
-            dedupe.near_duplicates(self.db, sig, exclude=docid, dates=dates, bands=bands)
+            dedupe.near_duplicates(
+                self.db, sig, exclude=docid, dates=dates, bands=bands, band_rows=self._bands
+            )
             if sig is not None
             else []
         )
@@ -263,29 +341,34 @@ class ArticleWriter:
             if row and row[0] not in clusters:
                 clusters.append(row[0])
         if not clusters:
-            self.db.execute(
-                "INSERT INTO clusters (id, representative, created, merged_into)"
-                " VALUES (?, ?, ?, NULL)",
-                (article_id, article_id, seen),
-            )
+            self._clusters[article_id] = [article_id, seen, None]
         else:
-            created = {
-                c: self.db.execute("SELECT created FROM clusters WHERE id = ?", (c,)).fetchone()[0]
-                for c in clusters
-            }
+            created = {c: self._cluster_created(c) for c in clusters}
             target = min(clusters, key=lambda c: (created[c], c))
             for other in clusters:
                 if other != target:
-                    self.db.execute(
-                        "UPDATE clusters SET merged_into = ? WHERE id = ?", (target, other)
-                    )
+                    self._update_cluster(other, "merged_into", target)
                     self.db.execute(
                         "UPDATE articles SET cluster_id = ? WHERE cluster_id = ?", (target, other)
                     )
             self.db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (target, article_id))
             self._elect_representative(target)
         if sig is not None:
-            dedupe.index(self.db, docid, sig, seen, dates, bands=bands, new=True)
+            dedupe.index(self.db, docid, sig, seen, dates, bands=bands, new=True, rows=self._bands)
+
+    def _cluster_created(self, cluster_id: str) -> str:
+        pending = self._clusters.get(cluster_id)
+        if pending is not None:
+            return str(pending[1])
+        row = self.db.execute("SELECT created FROM clusters WHERE id = ?", (cluster_id,))
+        return str(row.fetchone()[0])
+
+    def _update_cluster(self, cluster_id: str, column: str, value: str) -> None:
+        pending = self._clusters.get(cluster_id)
+        if pending is not None:
+            pending[("representative", "created", "merged_into").index(column)] = value
+        else:
+            self.db.execute(f"UPDATE clusters SET {column} = ? WHERE id = ?", (value, cluster_id))
 
     def _elect_representative(self, cluster_id: str) -> None:
         """The earliest-published copy represents the story; every member is marked changed
@@ -295,7 +378,7 @@ class ArticleWriter:
             " LIMIT 1",
             (cluster_id,),
         ).fetchone()[0]
-        self.db.execute("UPDATE clusters SET representative = ? WHERE id = ?", (rep, cluster_id))
+        self._update_cluster(cluster_id, "representative", rep)
         for (member,) in self.db.execute(
             "SELECT id FROM articles WHERE cluster_id = ? ORDER BY id", (cluster_id,)
         ).fetchall():
@@ -373,7 +456,15 @@ class ArticleWriter:
         sig, dates = keys.dedupe()
         if sig is not None:
             # The cluster stays (ids are permanent); matching uses the current text.
-            dedupe.index(self.db, old["docid"], sig, old["first_seen"], dates)
+            dedupe.index(
+                self.db,
+                old["docid"],
+                sig,
+                old["first_seen"],
+                dates,
+                bands=keys.bands,
+                rows=self._bands,
+            )
 
     def _old(self, article_id: str) -> sqlite3.Row:
         cur = self.db.conn.execute(f"SELECT {self._OLD} FROM articles WHERE id = ?", (article_id,))
@@ -389,7 +480,7 @@ class ArticleWriter:
         topics_changed = self._add_topics(article_id, a)
         self._archive(article_id, a)
         if a.raw is not None:
-            revisit.refresh_validators(self.db, article_id, a.raw.headers)
+            self._refresh_validators(article_id, a.raw.headers)
         edited = keys.title != old["title_key"] or keys.content_hash != old["content_hash"]
         if edited and seen >= old["last_seen"]:
             self._replace_content(article_id, old, a, keys, reason="edit", seen=seen)
@@ -411,8 +502,7 @@ class ArticleWriter:
         old = self._old(article_id)
         keys = Keys(a)
         changed = keys.title != old["title_key"] or keys.content_hash != old["content_hash"]
-        with write_transaction(self.db):
-            self._counters.clear()
+        with self._transaction():
             if changed:
                 self._replace_content(article_id, old, a, keys, reason="reextract", seen=now)
             rules = {t for t, origin in a.topics.items() if origin == "rule"}
@@ -435,12 +525,18 @@ class ArticleWriter:
                     )
         return changed or rules != current
 
+    def _refresh_validators(self, article_id: str, headers: dict[str, str]) -> None:
+        pending = self._revisits.get(article_id)
+        if pending is None:
+            revisit.refresh_validators(self.db, article_id, headers)
+            return
+        etag, modified = revisit.validators(headers)
+        self._revisits[article_id] = (*pending[:3], etag or pending[3], modified or pending[4])
+
     def _add_urls(self, article_id: str, a: Article, seen: str) -> None:
+        # INSERT OR IGNORE at the end of the transaction: a URL already stored keeps its article.
         for url in dict.fromkeys([a.url, *a.urls]):
-            self.db.execute(
-                "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) VALUES (?, ?, ?)",
-                (url, article_id, seen),
-            )
+            self._urls.setdefault(url, (article_id, seen))
 
     def _add_topics(self, article_id: str, a: Article) -> bool:
         added = 0
@@ -462,16 +558,33 @@ class ArticleWriter:
             )
 
     def _index(self, docid: int, keys: Keys, replace: bool = False) -> None:
+        """Queue the article's search rows; they are written at the end of the transaction.
+
+        FTS5 keeps the rows inserted in a transaction in memory and writes them out as one
+        segment at COMMIT, unless a statement savepoint comes first: then it writes out what it
+        holds. Every statement that fires a trigger opens one (the topic_window triggers on
+        `articles` and `article_topics`), so rows inserted one article at a time were written
+        one segment per article, and each segment merged again later."""
+        earlier = self._search.get(docid)
+        self._search[docid] = (
+            (keys.title, keys.summary, keys.text),
+            replace if earlier is None else earlier[1],
+        )
+
+    def _write_search_rows(self) -> None:
+        if not self._search:
+            return
+        rows = sorted(self._search.items())
+        old = [(docid,) for docid, (_, replace) in rows if replace]
+        exact = [(docid, *forms) for docid, (forms, _) in rows]
         # The folded table's tokenizer drops the diacritics itself (remove_diacritics 2);
         # only đ, a letter of its own in Unicode, is folded here (see textnorm.fold).
-        exact = (keys.title, keys.summary, keys.text)
-        folded = tuple(fold_letters(k) for k in exact)
-        for table, forms in (("search_exact", exact), ("search_folded", folded)):
-            if replace:
-                self.db.execute(f"DELETE FROM {table} WHERE rowid = ?", (docid,))
-            self.db.execute(
-                f"INSERT INTO {table} (rowid, title, summary, body) VALUES (?, ?, ?, ?)",
-                (docid, *forms),
+        folded = [(docid, *(fold_letters(f) for f in forms)) for docid, (forms, _) in rows]
+        for table, values in (("search_exact", exact), ("search_folded", folded)):
+            if old:
+                self.db.conn.executemany(f"DELETE FROM {table} WHERE rowid = ?", old)
+            self.db.conn.executemany(
+                f"INSERT INTO {table} (rowid, title, summary, body) VALUES (?, ?, ?, ?)", values
             )
 
     def _archive(self, article_id: str | None, a: Article) -> None:
