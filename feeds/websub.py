@@ -10,8 +10,6 @@ feeds per request. A hub that is down costs a logged error, never the build.
 from __future__ import annotations
 
 import logging
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -30,6 +28,11 @@ class PingResult:
 
 def ping(hub: str, feed_urls: list[str], *, timeout: float = TIMEOUT_S) -> PingResult:
     """POST the changed feed URLs to the hub, PER_REQUEST at a time."""
+    # Imported here: most builds have no hub, and urllib.request (http.client, email) is a
+    # twentieth of the build command's start-up.
+    import urllib.error
+    import urllib.request
+
     result = PingResult()
     for start in range(0, len(feed_urls), PER_REQUEST):
         chunk = feed_urls[start : start + PER_REQUEST]
