@@ -11,6 +11,7 @@
 
     python bench/dedupe.py                                   # both, 20,000 articles
     python bench/dedupe.py --size 200000 --report 20000     # the store-growth target
+    python bench/dedupe.py --no-pairs --size 20000 --baseline-rev HEAD~3   # another revision first
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -231,12 +233,35 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=200, help="articles per write transaction")
     ap.add_argument("--no-ingest", action="store_true")
     ap.add_argument("--no-pairs", action="store_true")
+    ap.add_argument(
+        "--baseline-rev",
+        help="before this tree's ingest, run another revision's (git archive) with the same sizes",
+    )
     args = ap.parse_args()
     if not args.no_pairs:
         part_pairs()
     if not args.no_ingest:
+        if args.baseline_rev:
+            baseline_ingest(args.baseline_rev, args)
+            print("\n# This tree")
         part_ingest(args.size, batch=args.batch, report=tuple(args.report))
     return 0
+
+
+def baseline_ingest(rev: str, args: argparse.Namespace) -> None:
+    """The ingest part of another revision, in a child process, right before this tree's: the
+    two side by side in one run (this machine's speed drifts from one hour to the next)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        cmd = [sys.executable, str(Path(tmp) / "bench" / "dedupe.py"), "--no-pairs"]
+        cmd += ["--size", str(args.size), "--batch", str(args.batch)]
+        for size in args.report:
+            cmd += ["--report", str(size)]
+        print(f"\n# Baseline {rev}", flush=True)
+        subprocess.run(cmd, check=True)
 
 
 if __name__ == "__main__":
