@@ -21,8 +21,8 @@ from crawler.items import Article, RawPage
 from crawler.store import open_store
 from crawler.store.db import BACKSTOP_AUTOCHECKPOINT, Checkpointer
 from crawler.store.maintenance import prune_near_duplicate_index
-from crawler.store.queries import search
-from crawler.store.writer import ArticleWriter
+from crawler.store.queries import change_mark, changed_since, search
+from crawler.store.writer import ArticleWriter, article_id_for
 
 T0 = parse_iso("2026-03-02T08:00:00+07:00")
 # Syllables the random texts are made of (none of them in the marker words below).
@@ -452,3 +452,27 @@ def test_dates_are_found_from_the_slashes_as_the_regex_finds_them() -> None:
         "10/2025",
         "1/2",
     }
+
+
+def test_an_article_taken_down_and_back_moves_its_feeds(tmp_path: Path) -> None:
+    # Taken down (a revisit's 410), then crawled again unchanged: it is live again, and its seq
+    # moves past the build's change mark so that the next build renders its feeds.
+    db = open_store(tmp_path / "s.db")
+    writer = ArticleWriter(db)
+    a = article(1, text_of(1), hours=0)
+    writer.write_batch([a])
+    db.execute(
+        "UPDATE articles SET gone_at = ?, seq = (SELECT max(seq) + 1 FROM articles)", (at(1),)
+    )
+    db.conn.commit()
+    mark = change_mark(db)
+    again = article(1, text_of(1), hours=2)
+    assert writer.write_batch([again]).unchanged == 1
+    [(gone_at, last_seen)] = rows(db, "SELECT gone_at, last_seen FROM articles")
+    assert (gone_at, last_seen) == (None, at(2))
+    assert changed_since(db, mark).articles == {article_id_for(a.url)}
+    # Crawled once more while live: nothing moves.
+    mark = change_mark(db)
+    writer.write_batch([article(1, text_of(1), hours=3)])
+    assert changed_since(db, mark).articles == set()
+    db.close()

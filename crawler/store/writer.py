@@ -386,7 +386,7 @@ class ArticleWriter:
 
     _OLD = (
         "docid, title, title_key, summary, content_html, content_text, author, published, "
-        "content_hash, first_seen, last_seen"
+        "content_hash, first_seen, last_seen, gone_at"
     )
 
     def _replace_content(
@@ -485,11 +485,14 @@ class ArticleWriter:
         if edited and seen >= old["last_seen"]:
             self._replace_content(article_id, old, a, keys, reason="edit", seen=seen)
             return True
+        # A new topic, or an article taken down that is back: its feeds change (a new seq
+        # tells the next build to render them).
+        moved = topics_changed or old["gone_at"] is not None
         self.db.execute(
             "UPDATE articles SET last_seen = max(last_seen, ?), last_run_id = ?, gone_at = NULL"
-            + (", seq = ?" if topics_changed else "")
+            + (", seq = ?" if moved else "")
             + " WHERE id = ?",
-            (seen, self.run_id, *((self._next_seq(),) if topics_changed else ()), article_id),
+            (seen, self.run_id, *((self._next_seq(),) if moved else ()), article_id),
         )
         return False
 
