@@ -14,7 +14,6 @@ tests/data/dedupe_pairs.jsonl (bench/dedupe.py measures them).
 
 from __future__ import annotations
 
-import functools
 import re
 import zlib
 from collections.abc import Iterable, Sequence
@@ -322,12 +321,6 @@ NEW_BAND_TABLE = "minhash_bands_new"
 MERGE_ROWS = 64_000
 
 
-@functools.cache
-def _values(n: int) -> str:
-    """A VALUES list of `n` one-column rows: "(?), (?), …"."""
-    return ", ".join(["(?)"] * n)
-
-
 def _drop_bands(db: sqlite_utils.Database, docs: list[int]) -> None:
     """Delete the band rows of these articles (recomputed from their stored signatures: the
     band tables have no index but their primary key, which keeps inserting into them cheap)."""
@@ -427,36 +420,20 @@ def index(
     *,
     bands: list[int] | None = None,
     new: bool = False,
-    rows: BandRows | None = None,
+    rows: BandRows,
 ) -> None:
     """Store an article's signature, dates and band keys under its docid (replacing earlier
-    ones, unless the article is `new`). The band keys go to the new-rows table (through
-    `rows`, the transaction's `BandRows`, when given); the writer calls `merge_if_due` once per
-    batch."""
+    ones, unless the article is `new`). The band keys go through `rows`, the transaction's
+    `BandRows`, to the new-rows table; the writer calls `merge_if_due` once per batch."""
     if not new:
-        if rows is not None:
-            rows.drop(doc)
-        else:
-            _drop_bands(db, [doc])
+        rows.drop(doc)
         db.execute("DELETE FROM minhash WHERE docid = ?", (doc,))
     # A plain INSERT: INSERT OR REPLACE measured 30 times slower here, conflict or not.
     db.conn.execute(
         "INSERT INTO minhash (docid, signature, first_seen, dates) VALUES (?, ?, ?, ?)",
         (doc, to_blob(sig), first_seen, to_dates(dates)),
     )
-    keys = sorted(bands if bands is not None else band_keys(sig))
-    if not keys:
-        return
-    if rows is not None:
-        rows.add(doc, keys)
-        return
-    # One statement for the article's rows (executemany costs half as much again per row).
-    values = _values(len(keys))
-    db.conn.execute(
-        f"INSERT OR IGNORE INTO {NEW_BAND_TABLE} (key, docid)"
-        f" SELECT column1, ? FROM (VALUES {values})",
-        (doc, *keys),
-    )
+    rows.add(doc, bands if bands is not None else band_keys(sig))
 
 
 def merge_if_due(db: sqlite_utils.Database, limit: int | None = None) -> bool:
@@ -483,37 +460,24 @@ def merge(db: sqlite_utils.Database) -> None:
 def near_duplicates(
     db: sqlite_utils.Database,
     sig: np.ndarray,
+    band_rows: BandRows,
     exclude: int | None = None,
     params: Params = DEFAULT,
     dates: frozenset[str] = frozenset(),
     bands: list[int] | None = None,
-    band_rows: BandRows | None = None,
 ) -> list[tuple[int, float]]:
     """Docids of the articles in the window whose similarity reaches the threshold (and whose
     dates do not contradict), best first. `band_rows`: the writer's transaction's view of the
     band tables (`BandRows`)."""
     keys = bands if bands is not None else band_keys(sig, params)
-    if not keys:
+    docs = sorted(band_rows.candidates(keys)) if keys else []
+    if not docs:
         return []
-    if band_rows is not None:
-        docs = sorted(band_rows.candidates(keys))
-        if not docs:
-            return []
-        rows = db.conn.execute(
-            "SELECT docid, signature, dates FROM minhash"
-            f" WHERE docid IN ({', '.join(['?'] * len(docs))})",
-            docs,
-        ).fetchall()
-    else:
-        values = _values(len(keys))
-        # One primary-key probe per band in each band table, then the candidates' signatures.
-        rows = db.conn.execute(
-            f"WITH k(key) AS (VALUES {values}) SELECT m.docid, m.signature, m.dates"
-            f" FROM minhash m WHERE m.docid IN (SELECT b.docid FROM k JOIN {BAND_TABLE} b"
-            f" ON b.key = k.key UNION ALL SELECT b.docid FROM k JOIN {NEW_BAND_TABLE} b"
-            " ON b.key = k.key)",
-            keys,
-        ).fetchall()
+    rows = db.conn.execute(
+        "SELECT docid, signature, dates FROM minhash"
+        f" WHERE docid IN ({', '.join(['?'] * len(docs))})",
+        docs,
+    ).fetchall()
     found = []
     for doc, blob, their_dates in rows:
         if doc == exclude:

@@ -61,17 +61,6 @@ def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str
     return headers
 
 
-def schedule_new(
-    db: sqlite_utils.Database,
-    article_id: str,
-    url: str,
-    first_seen: str,
-    headers: dict[str, str] | None,
-) -> None:
-    """Start the schedule of a newly stored article (inside the writer's transaction)."""
-    insert_schedules(db, [new_schedule(article_id, url, first_seen, headers)])
-
-
 # A new article's schedule: article_id, url, next_at, etag, last_modified.
 Schedule = tuple[str, str, str | None, str | None, str | None]
 
@@ -79,8 +68,8 @@ Schedule = tuple[str, str, str | None, str | None, str | None]
 def new_schedule(
     article_id: str, url: str, first_seen: str, headers: dict[str, str] | None
 ) -> Schedule:
-    """The schedule `schedule_new` starts, as a row for `insert_schedules` (the writer inserts a
-    batch's rows together)."""
+    """The schedule of a newly stored article, as a row for `insert_schedules` (the writer
+    inserts a batch's rows together, inside its transaction)."""
     etag, modified = validators(headers)
     return (article_id, url, next_at(first_seen, 0), etag, modified)
 

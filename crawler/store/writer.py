@@ -328,7 +328,7 @@ class ArticleWriter:
         bands = keys.bands
         matches = (
             dedupe.near_duplicates(
-                self.db, sig, exclude=docid, dates=dates, bands=bands, band_rows=self._bands
+                self.db, sig, self._bands, exclude=docid, dates=dates, bands=bands
             )
             if sig is not None
             else []
