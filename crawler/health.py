@@ -28,12 +28,13 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from crawler.clock import iso, parse_iso
-from crawler.store.db import write_transaction
+from crawler.store.db import Reader, write_transaction
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 KINDS = ("failing", "broken", "silent", "degraded", "gap")
 FAILED = ("failed", "timeout", "interrupted")
@@ -71,7 +72,7 @@ def _stats(value: Any) -> dict[str, Any]:
     return out if isinstance(out, dict) else {}
 
 
-def _finished_runs(db: sqlite_utils.Database, source_id: str, limit: int) -> list[dict[str, Any]]:
+def _finished_runs(db: Reader, source_id: str, limit: int) -> list[dict[str, Any]]:
     return list(
         db.query(
             "SELECT id, started, finished, status, pages, new, updated, errors, dropped, message,"
@@ -82,7 +83,7 @@ def _finished_runs(db: sqlite_utils.Database, source_id: str, limit: int) -> lis
     )
 
 
-def cadence(db: sqlite_utils.Database, source_id: str) -> timedelta | None:
+def cadence(db: Reader, source_id: str) -> timedelta | None:
     """The usual gap between two articles of the source: the median of the gaps between the
     publication times of its latest articles (None with fewer than 5 dated articles)."""
     times = sorted(
@@ -115,7 +116,7 @@ def coverage(rows: Iterable[tuple[Any, Any, Any]]) -> dict[str, float] | None:
 
 
 def _coverage_windows(
-    db: sqlite_utils.Database, source_id: str
+    db: Reader, source_id: str
 ) -> tuple[dict[str, float] | None, dict[str, float] | None, int, int]:
     rows = db.execute(
         "SELECT published, author, text_length FROM articles WHERE source_id = ?"
@@ -126,7 +127,7 @@ def _coverage_windows(
     return coverage(recent), coverage(baseline), len(recent), len(baseline)
 
 
-def per_day(db: sqlite_utils.Database, source_id: str, now: datetime) -> list[int]:
+def per_day(db: Reader, source_id: str, now: datetime) -> list[int]:
     """Articles published per day over the last CHART_DAYS days, oldest first."""
     start = (now - timedelta(days=CHART_DAYS - 1)).date()
     counts = [0] * CHART_DAYS
@@ -144,7 +145,7 @@ def per_day(db: sqlite_utils.Database, source_id: str, now: datetime) -> list[in
     return counts
 
 
-def article_stats(db: sqlite_utils.Database, source_id: str) -> dict[str, Any]:
+def article_stats(db: Reader, source_id: str) -> dict[str, Any]:
     """What a source's report takes from its articles (and nothing else: unchanged articles,
     same figures; a build keeps them between builds for the sources whose articles did not
     change)."""
@@ -171,7 +172,7 @@ def article_stats(db: sqlite_utils.Database, source_id: str) -> dict[str, Any]:
 
 
 def source_report(
-    db: sqlite_utils.Database,
+    db: Reader,
     source: dict[str, Any],
     now: datetime,
     t: Thresholds,
@@ -292,7 +293,7 @@ def _span(d: timedelta) -> str:
     return f"{hours / 24:.1f} d" if hours >= 48 else f"{hours:.1f} h"
 
 
-def _sources(db: sqlite_utils.Database, registry: Any | None) -> list[dict[str, Any]]:
+def _sources(db: Reader, registry: Any | None) -> list[dict[str, Any]]:
     """Sources of the registry (enabled ones; their config as now) and of the store."""
     rows: dict[str, dict[str, Any]] = {
         r["id"]: dict(r)
@@ -312,7 +313,7 @@ def _sources(db: sqlite_utils.Database, registry: Any | None) -> list[dict[str, 
 
 
 def reports(
-    db: sqlite_utils.Database,
+    db: Reader,
     now: datetime,
     t: Thresholds | None = None,
     registry: Any | None = None,
@@ -391,7 +392,7 @@ def evaluate(
 
 
 def alerts(
-    db: sqlite_utils.Database, now: datetime, keep_closed: timedelta = timedelta(days=30)
+    db: Reader, now: datetime, keep_closed: timedelta = timedelta(days=30)
 ) -> list[dict[str, Any]]:
     """Open episodes and those closed within `keep_closed`, newest change first."""
     since = iso(now - keep_closed)
@@ -404,7 +405,7 @@ def alerts(
     return [dict(r) for r in rows]
 
 
-def open_alerts(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+def open_alerts(db: Reader) -> list[dict[str, Any]]:
     return [
         dict(r)
         for r in db.query(
@@ -413,7 +414,7 @@ def open_alerts(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     ]
 
 
-def evidence_page(db: sqlite_utils.Database, alert_id: str) -> tuple[str, bytes] | None:
+def evidence_page(db: Reader, alert_id: str) -> tuple[str, bytes] | None:
     """The kept page of an alert (URL, raw bytes), e.g. to turn into a test fixture."""
     import zlib
 

@@ -27,12 +27,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
 from isal.isal_zlib import crc32
 
 from crawler import __version__, health, places
 from crawler.clock import iso, parse_iso
 from crawler.store import open_readonly
+from crawler.store.db import Reader
 from crawler.store.queries import (
     RECENT,
     Changes,
@@ -65,7 +65,7 @@ STATE_VERSION = 4
 TWINS = [GZIP_LEVEL, WINDOW]
 
 
-def _sources_digest(db: sqlite_utils.Database) -> dict[str, str]:
+def _sources_digest(db: Reader) -> dict[str, str]:
     """What feeds print of each source (name, homepage, province), hashed per source. A source
     added since the last build changes nothing by itself (its articles are new, so their feeds
     are touched anyway); a changed or removed one re-renders everything."""
@@ -217,7 +217,7 @@ def build(
 
 
 def build_from(
-    db: sqlite_utils.Database,
+    db: Reader,
     out: Path,
     *,
     base_url: str,

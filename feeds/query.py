@@ -23,9 +23,8 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin
 
-import sqlite_utils
-
 from crawler import places
+from crawler.store.db import Reader
 from crawler.store.queries import items_for, search
 from feeds.catalog import FEED_NS, FeedSpec
 from feeds.render import render
@@ -143,7 +142,7 @@ class QuerySpec(FeedSpec):
 
 
 def render_query(
-    db: sqlite_utils.Database,
+    db: Reader,
     query: Query,
     fmt: str,
     *,

@@ -4,21 +4,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+from crawler.store.db import ReadOnlyStore, connect, connect_readonly, write_transaction
 
-from crawler.store.db import connect, write_transaction
-from crawler.store.schema import migrate
+if TYPE_CHECKING:
+    import sqlite_utils
 
 __all__ = ["connect", "open_readonly", "open_store", "write_transaction"]
 
 
 def open_store(path: str | Path) -> sqlite_utils.Database:
     """Open (creating and migrating when needed) the store for writing."""
+    from crawler.store.schema import migrate
+
     db = connect(path)
     migrate(db)
     return db
 
 
-def open_readonly(path: str | Path) -> sqlite_utils.Database:
-    return connect(path, readonly=True)
+def open_readonly(path: str | Path) -> ReadOnlyStore:
+    """Open the store for reading (no sqlite-utils: see `ReadOnlyStore`)."""
+    return connect_readonly(path)

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-import sqlite_utils
-
 from crawler.clock import iso
+from crawler.store.db import Reader
 from crawler.textnorm import fold, has_diacritics, norm_key
 
 # The window of DESIGN.md: newest 50 by published date, plus everything first seen in the last
@@ -75,7 +74,7 @@ def _filters(
     return where, params
 
 
-def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+def _rows(db: Reader, sql: str, params: list[Any]) -> list[dict[str, Any]]:
     return list(db.query(sql, params))
 
 
@@ -106,7 +105,7 @@ class FeedWindow:
 
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: Reader,
         *,
         now: datetime,
         newest: int = NEWEST,
@@ -293,7 +292,7 @@ class FeedWindow:
 
 
 def feed_items(
-    db: sqlite_utils.Database,
+    db: Reader,
     *,
     now: datetime,
     province: str | None = None,
@@ -307,7 +306,7 @@ def feed_items(
     return window.items(province, topic)
 
 
-def items_for(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> list[FeedItem]:
+def items_for(db: Reader, rows: list[dict[str, Any]]) -> list[FeedItem]:
     """Feed items for article rows (a search page): one per cluster, in the rows' order."""
     seen: set[str] = set()
     items = []
@@ -323,7 +322,7 @@ def items_for(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> list[Fee
 class Details:
     """Topics, attachments and the other copies of articles, read in batches and kept."""
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: Reader):
         self.db = db
         self.topics: dict[str, list[str]] = {}
         self.attachments: dict[str, list[tuple[str, str]]] = {}
@@ -378,7 +377,7 @@ class Details:
             ]
 
 
-def change_mark(db: sqlite_utils.Database) -> int:
+def change_mark(db: Reader) -> int:
     """The store's change counter: `articles.seq` grows with every change that can move a feed
     (new, edited, reclassified, gone, a cluster's members re-listed)."""
     return int(db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0])
@@ -394,7 +393,7 @@ class Changes(NamedTuple):
     sources: set[str]
 
 
-def changed_since(db: sqlite_utils.Database, since_seq: int) -> Changes:
+def changed_since(db: Reader, since_seq: int) -> Changes:
     rows = db.execute(
         "SELECT id, cluster_id, source_id FROM articles WHERE seq > ?", (since_seq,)
     ).fetchall()
@@ -402,7 +401,7 @@ def changed_since(db: sqlite_utils.Database, since_seq: int) -> Changes:
 
 
 def touched_feeds(
-    db: sqlite_utils.Database, since_seq: int, aged_from: str, aged_to: str
+    db: Reader, since_seq: int, aged_from: str, aged_to: str
 ) -> set[tuple[str | None, str | None]]:
     """(province, topic) pairs of the feeds that may have changed: those of articles changed
     after `since_seq`, of the other copies of their stories (an entry names the other portals
@@ -427,7 +426,7 @@ def touched_feeds(
     return out
 
 
-def store_created(db: sqlite_utils.Database) -> str:
+def store_created(db: Reader) -> str:
     row = db.execute("SELECT value FROM meta WHERE key = 'created'").fetchone()
     return str(row[0]) if row else "2025-07-01T00:00:00+07:00"
 
@@ -455,7 +454,7 @@ def fts_query(text: str) -> tuple[str, str]:
 
 
 def search(
-    db: sqlite_utils.Database,
+    db: Reader,
     query: str,
     *,
     province: str | None = None,
@@ -481,7 +480,7 @@ def search(
 # -- runs and sources ------------------------------------------------------------------------
 
 
-def last_activity(db: sqlite_utils.Database) -> str | None:
+def last_activity(db: Reader) -> str | None:
     """When the last crawl run started or finished (the status page's 'as of')."""
     row = db.execute("SELECT max(coalesce(finished, started)) FROM crawl_runs").fetchone()
     return str(row[0]) if row and row[0] else None

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from crawler.clock import now_iso
 from crawler.store.db import write_transaction
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @dataclass
