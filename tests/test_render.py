@@ -174,3 +174,27 @@ def test_an_empty_feed_matches_feedgen() -> None:
 )
 def test_json_writer_equals_json_dumps(value: Any) -> None:
     assert _json_text(value) == json.dumps(value, ensure_ascii=False, indent=1)
+
+
+def test_absolute_joins_as_urljoin_does() -> None:
+    """`absolute` appends plain catalog paths to the base URL without urljoin; anything else
+    goes through urljoin, and the two agree on every input."""
+    from urllib.parse import urljoin
+
+    from feeds.catalog import absolute
+
+    bases = [
+        BASE_URL,
+        "https://feeds.example.vn/vn/",
+        "http://127.0.0.1:8080/a/b/",
+        "https://feeds.example.vn/x",
+        "https://feeds.example.vn/?q=1",
+        "https://feeds.example.vn/#top",
+    ]
+    paths = [p for spec in all_specs() for p in (spec.path("atom"), spec.path("json"))]
+    paths += ["index.html", "topic/", "province/", "search.atom?q=a", "./all.atom", "../x.atom"]
+    paths += ["a/./b", "a/../b", "a//b", "/root.atom", "//host/x", "a/.", "a/..", ".hidden"]
+    paths += ["https://other.example/x", "mailto:x@example.vn", "#frag", "", "a b.atom"]
+    for base in bases:
+        for path in paths:
+            assert absolute(base, path) == urljoin(base, path), (base, path)
