@@ -131,9 +131,11 @@ class FeedWindow:
 
     def _recently_seen(self) -> list[tuple[str, str, str, str, str]]:
         if self._recent is None:
+            # By first_seen: without the store's statistics SQLite would rather scan the
+            # whole covering window index (45 ms on a million articles, against 1.5).
             rows = self.db.execute(
-                f"SELECT {self._NARROW} FROM articles a WHERE a.gone_at IS NULL"
-                " AND a.backfill = 0 AND a.first_seen >= ?",
+                f"SELECT {self._NARROW} FROM articles a INDEXED BY idx_articles_first_seen"
+                " WHERE a.gone_at IS NULL AND a.backfill = 0 AND a.first_seen >= ?",
                 (self.cutoff,),
             ).fetchall()
             self._recent = [tuple(r) for r in rows]
