@@ -19,6 +19,7 @@ both moments for the crash tests.
 from __future__ import annotations
 
 import os
+import queue
 import re
 import struct
 import threading
@@ -100,6 +101,7 @@ class Publisher:
         self._slots = threading.BoundedSemaphore(threads * 4)
         self._jobs: list[tuple[str, Future[bool]]] = []
         self.records: dict[str, Record] = {}
+        self._closer = _Closer()
 
     def publish(
         self,
@@ -173,7 +175,15 @@ class Publisher:
 
     def _write(self, target: Path, data: bytes) -> None:
         known = target.parent in self._dirs
-        write_atomic(target, data, sync_dir=False, make_dir=not known)
+        # The file replaced is held open across the rename and let go by the closer thread:
+        # the rename then does not free its blocks itself (the last close does), which made
+        # renames wait on the journal as long as the fsyncs did.
+        old = _open_to_hold(target)
+        try:
+            write_atomic(target, data, sync_dir=False, make_dir=not known)
+        finally:
+            if old is not None:
+                self._closer.close(old)
         if not known:
             with self._lock:
                 self._dirs.add(target.parent)
@@ -189,10 +199,60 @@ class Publisher:
         finally:
             self._jobs.clear()
             self._pool.shutdown(wait=True)
+            self._closer.finish()
         for directory in sorted(self._dirs):
             fsync_dir(directory)
         self._dirs.clear()
         sweep_temp_files(self.out)
+
+
+def _open_to_hold(path: Path) -> int | None:
+    """A read-only descriptor of the file at `path` (None when there is none)."""
+    try:
+        return os.open(path, os.O_RDONLY | _NOATIME)
+    except PermissionError:  # O_NOATIME needs the file's owner
+        try:
+            return os.open(path, os.O_RDONLY)
+        except OSError:
+            return None
+    except OSError:
+        return None
+
+
+class _Closer:
+    """Closes file descriptors from a thread of its own (started on the first one): the last
+    close of a replaced file frees its blocks, a journal transaction the publishing threads
+    need not wait for. At most `LIMIT` wait, so a build never runs out of descriptors."""
+
+    LIMIT = 64
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[int | None] = queue.Queue(maxsize=self.LIMIT)
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def close(self, fd: int) -> None:
+        if self._thread is None:
+            with self._start:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._run, name="publish-closer", daemon=True
+                    )
+                    self._thread.start()
+        self._queue.put(fd)
+
+    def _run(self) -> None:
+        while (fd := self._queue.get()) is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def finish(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
 
 
 # A gzip member: no file name, no timestamp, "unknown" OS; then raw deflate, CRC-32 and size.

@@ -4,6 +4,7 @@ writes (checked after new articles, after time passes the recent window, after a
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -70,7 +71,10 @@ def test_only_touched_feeds_are_rendered_and_the_output_equals_a_full_build(
 
     # A portal of another province: only its feeds (and all.*) are rendered.
     fresh_site.crawl(["hung-yen"])
+    descriptors = len(os.listdir("/proc/self/fd"))
     third = _build(fresh_site, now)
+    # The files replaced were held open across their renames, and all let go.
+    assert len(os.listdir("/proc/self/fd")) == descriptors
     touched = _feeds_of(fresh_site, "hung-yen")
     rendered = {
         (s.province, s.topic)
