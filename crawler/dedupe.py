@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import chain
 
 import numpy as np
 import sqlite_utils
@@ -90,8 +91,12 @@ _FIN2 = np.uint64(0x94D049BB133111EB)
 
 
 def _token_hashes(tokens: list[str]) -> np.ndarray:
-    get = _SYLLABLE_HASH.get
-    return np.array([get(tok) or _syllable_hash(tok) for tok in tokens], dtype=np.uint64)
+    values = list(map(_SYLLABLE_HASH.get, tokens))
+    if None in values:
+        values = [
+            v if v is not None else _syllable_hash(t) for v, t in zip(values, tokens, strict=True)
+        ]
+    return np.array(values, dtype=np.uint64)
 
 
 def _shingles(t: np.ndarray, starts: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -374,10 +379,11 @@ class BandRows:
 
     def candidates(self, keys: Sequence[int]) -> set[int]:
         """The docids that have a band row under any of these keys."""
-        self.prefetch(keys)
-        out: set[int] = set()
-        for key in keys:
-            out.update(self._found[key])
+        found = self._found
+        missing = [key for key in keys if key not in found]
+        if missing:  # the batch's keys were looked up when it began
+            self.prefetch(missing)
+        out = set(chain.from_iterable(map(found.__getitem__, keys)))
         if self._dropped:
             out -= self._dropped
         for key in keys:
@@ -395,8 +401,13 @@ class BandRows:
 
     def add(self, doc: int, keys: Sequence[int]) -> None:
         self._added.setdefault(doc, []).extend(keys)
+        by_key = self._by_key
         for key in keys:
-            self._by_key.setdefault(key, set()).add(doc)
+            docs = by_key.get(key)
+            if docs is None:
+                by_key[key] = {doc}
+            else:
+                docs.add(doc)
 
     def flush(self) -> None:
         """Write the added rows into the new-rows table, in key order."""

@@ -21,6 +21,9 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
+from typing import cast
 
 # Characters XML 1.0 forbids, plus C1 controls, lone surrogates and the non-characters.
 _XML_ILLEGAL = re.compile(
@@ -189,10 +192,17 @@ def norm_key_words(text: str | None) -> tuple[str, list[str]]:
     The tokens are those of `clean_text(text).lower().split(" ")` without building the cleaned
     text first: splitting a text is most of what cleaning costs, and no character's lower case
     is or holds a space unless it is one."""
-    get = _ENTRIES.get
     tokens = _clean_chars(text).lower().split() if text else []
-    entries = [get(token) or _entry(token) for token in tokens]
-    return " ".join([e[0] for e in entries]), [w for e in entries for w in e[1]]
+    # map/itemgetter/chain: the per-token loops run in C (a fifth of an article's ingest).
+    found = list(map(_ENTRIES.get, tokens))
+    if None in found:
+        entries = [e if e is not None else _entry(t) for e, t in zip(found, tokens, strict=True)]
+    else:
+        entries = cast(list[tuple[str, tuple[str, ...]]], found)
+    return " ".join(map(_FIRST, entries)), list(chain.from_iterable(map(_SECOND, entries)))
+
+
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 # The marks Vietnamese letters decompose into: five tones, circumflex, breve, horn.
