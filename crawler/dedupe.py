@@ -25,7 +25,7 @@ import numpy as np
 import sqlite_utils
 
 from crawler.clock import iso, parse_iso
-from crawler.textnorm import norm_key, syllables
+from crawler.textnorm import cached_all, norm_key, syllables
 
 SHINGLE = 4
 NUM_PERM = 128
@@ -91,12 +91,7 @@ _FIN2 = np.uint64(0x94D049BB133111EB)
 
 
 def _token_hashes(tokens: list[str]) -> np.ndarray:
-    values = list(map(_SYLLABLE_HASH.get, tokens))
-    if None in values:
-        values = [
-            v if v is not None else _syllable_hash(t) for v, t in zip(values, tokens, strict=True)
-        ]
-    return np.array(values, dtype=np.uint64)
+    return np.array(cached_all(_SYLLABLE_HASH, _syllable_hash, tokens), dtype=np.uint64)
 
 
 def _shingles(t: np.ndarray, starts: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -20,10 +20,13 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import chain
 from operator import itemgetter
-from typing import cast
+from typing import TypeVar, cast
+
+T = TypeVar("T")
 
 # Characters XML 1.0 forbids, plus C1 controls, lone surrogates and the non-characters.
 _XML_ILLEGAL = re.compile(
@@ -186,6 +189,15 @@ def _entry(token: str) -> tuple[str, tuple[str, ...]]:
     return entry
 
 
+def cached_all(cache: dict[str, T], make: Callable[[str], T], keys: list[str]) -> list[T]:
+    """`cache[key]` for each key, `make(key)` for those not in it (which caches what it makes):
+    the lookups run in C, one `map` over the keys."""
+    found = list(map(cache.get, keys))
+    if None not in found:
+        return cast(list[T], found)
+    return [v if v is not None else make(k) for v, k in zip(found, keys, strict=True)]
+
+
 def norm_key_words(text: str | None) -> tuple[str, list[str]]:
     """`norm_key(text)` and `syllables(text)` in one pass (one cached lookup per token).
 
@@ -193,12 +205,8 @@ def norm_key_words(text: str | None) -> tuple[str, list[str]]:
     text first: splitting a text is most of what cleaning costs, and no character's lower case
     is or holds a space unless it is one."""
     tokens = _clean_chars(text).lower().split() if text else []
-    # map/itemgetter/chain: the per-token loops run in C (a fifth of an article's ingest).
-    found = list(map(_ENTRIES.get, tokens))
-    if None in found:
-        entries = [e if e is not None else _entry(t) for e, t in zip(found, tokens, strict=True)]
-    else:
-        entries = cast(list[tuple[str, tuple[str, ...]]], found)
+    entries = cached_all(_ENTRIES, _entry, tokens)
+    # itemgetter/chain: the per-token loops run in C.
     return " ".join(map(_FIRST, entries)), list(chain.from_iterable(map(_SECOND, entries)))
 
 

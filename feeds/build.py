@@ -253,7 +253,7 @@ def build_from(
             )
         window = FeedWindow(db, now=now)
         existing = _files_in(out) if previous is not None else set()
-        todo: list[FeedSpec] = []
+        todo: list[tuple[FeedSpec, Any]] = []  # the feeds to render, with their records
         for spec in all_specs():
             known = previous["feeds"].get(spec.stem) if previous is not None else None
             if (
@@ -267,13 +267,12 @@ def build_from(
                 result.entries[spec.stem] = known[0]
                 result.skipped += 1
                 continue
-            todo.append(spec)
+            todo.append((spec, known))
         # Every window is chosen before the first file is queued: the store is read while no
         # publishing thread competes for the GIL (sqlite3 releases it at every row; taking it
         # back behind busy threads made choosing three times as long as its own work).
-        windows = [window.choose(spec.province, spec.topic) for spec in todo]
-        for spec, rows in zip(todo, windows, strict=True):
-            known = previous["feeds"].get(spec.stem) if previous is not None else None
+        windows = [window.choose(spec.province, spec.topic) for spec, _ in todo]
+        for (spec, known), rows in zip(todo, windows, strict=True):
             ids = [row[0] for row in rows]
             # Entries that render as in the previous build: the article and its story's other
             # copies unchanged since (their keys carry over), and their text kept from the

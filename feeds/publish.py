@@ -209,12 +209,7 @@ class Publisher:
 def _open_to_hold(path: Path) -> int | None:
     """A read-only descriptor of the file at `path` (None when there is none)."""
     try:
-        return os.open(path, os.O_RDONLY | _NOATIME)
-    except PermissionError:  # O_NOATIME needs the file's owner
-        try:
-            return os.open(path, os.O_RDONLY)
-        except OSError:
-            return None
+        return _open_read(path)
     except OSError:
         return None
 
@@ -288,6 +283,7 @@ def segmented_gzip(
     starts = _offsets(sizes, 0)
     last = len(parts) - 1
     candidates = previous.candidates if previous is not None else {}
+    old_last = len(previous.parts) - 1 if previous is not None else -1
 
     def fresh(n: int) -> None:
         at = starts[n]
@@ -302,7 +298,6 @@ def segmented_gzip(
             fresh(i)
             i += 1
             continue
-        old_last = len(previous.parts) - 1
         k = i  # the run: parts i..k, candidates j..j + k - i
         while (
             k < last
@@ -376,14 +371,19 @@ def fsync_dir(directory: Path) -> None:
 _NOATIME = getattr(os, "O_NOATIME", 0)
 
 
+def _open_read(path: Path) -> int:
+    """A read-only descriptor that does not update the file's access time when it can."""
+    try:
+        return os.open(path, os.O_RDONLY | _NOATIME)
+    except PermissionError:  # O_NOATIME needs the file's owner
+        return os.open(path, os.O_RDONLY)
+
+
 def read_file(path: Path) -> bytes:
     """A file's bytes, read without updating its access time: reading the previous build's
     files then writes no inode, so it never waits behind the journal commits of the fsyncs
     running beside it."""
-    try:
-        fd = os.open(path, os.O_RDONLY | _NOATIME)
-    except PermissionError:  # O_NOATIME needs the file's owner
-        fd = os.open(path, os.O_RDONLY)
+    fd = _open_read(path)
     try:
         size = os.fstat(fd).st_size
         chunks = []

@@ -83,6 +83,7 @@ def _pragmas(conn: sqlite3.Connection) -> None:
     # 64 MiB of page cache (the default is 2 MiB): a store of a few hundred thousand articles
     # keeps the B-tree pages a write touches in memory.
     conn.execute("PRAGMA cache_size = -65536")
+    conn.execute("PRAGMA foreign_keys = ON")
 
 
 def connect_readonly(path: str | Path) -> ReadOnlyStore:
@@ -96,7 +97,6 @@ def connect_readonly(path: str | Path) -> ReadOnlyStore:
         f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
     )
     _pragmas(conn)
-    conn.execute("PRAGMA foreign_keys = ON")
     return ReadOnlyStore(conn)
 
 
@@ -117,7 +117,6 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     # checkpoints is copied back once. The file is cut back to 64 MiB after a checkpoint.
     conn.execute("PRAGMA wal_autocheckpoint = 8000")
     conn.execute("PRAGMA journal_size_limit = 67108864")
-    conn.execute("PRAGMA foreign_keys = ON")
     return sqlite_utils.Database(conn)
 
 
