@@ -16,6 +16,10 @@ Outcomes (recorded in `revisits`, one row per article):
   article): `gone_at` after the second such answer an hour apart (a portal's bad minute must
   not remove an article), the first one only schedules the confirmation.
 - Anything else (5xx, timeouts): the same step is tried again at the next crawl.
+
+An article taken down and then found again by a crawl (the portal put it back, under the same
+id or another URL) starts its schedule over from that moment, at its current URL: a portal
+that removed an article once may edit or remove it again.
 """
 
 from __future__ import annotations
@@ -45,11 +49,12 @@ class Due:
     strikes: int
 
 
-def next_at(first_seen: str, step: int) -> str | None:
-    """When step `step` of an article first seen at `first_seen` falls due (None: done)."""
+def next_at(since: str, step: int) -> str | None:
+    """When step `step` of a schedule that started at `since` (the article's first sight, or
+    its return after a removal) falls due (None: done)."""
     if step >= len(SCHEDULE):
         return None
-    return iso(parse_iso(first_seen) + SCHEDULE[step])
+    return iso(parse_iso(since) + SCHEDULE[step])
 
 
 def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
@@ -79,6 +84,27 @@ def insert_schedules(db: sqlite_utils.Database, rows: list[Schedule]) -> None:
         "INSERT OR IGNORE INTO revisits (article_id, url, step, next_at, strikes, etag,"
         " last_modified, last_checked, last_status) VALUES (?, ?, 0, ?, 0, ?, ?, NULL, NULL)",
         rows,
+    )
+
+
+def restart(
+    db: sqlite_utils.Database,
+    article_id: str,
+    url: str,
+    seen: str,
+    headers: dict[str, str] | None,
+) -> None:
+    """Start an article's schedule over (it was gone and is back, seen at `seen` under `url`):
+    step 0 an hour after `seen`, no strikes, the newest validators."""
+    etag, modified = validators(headers)
+    db.execute(
+        "INSERT INTO revisits (article_id, url, step, next_at, strikes, etag, last_modified,"
+        " last_checked, last_status, since) VALUES (?, ?, 0, ?, 0, ?, ?, NULL, NULL, ?)"
+        " ON CONFLICT (article_id) DO UPDATE SET url = excluded.url, step = 0,"
+        " next_at = excluded.next_at, strikes = 0, since = excluded.since,"
+        " etag = coalesce(excluded.etag, etag),"
+        " last_modified = coalesce(excluded.last_modified, last_modified)",
+        (article_id, url, next_at(seen, 0), etag, modified, seen),
     )
 
 
@@ -138,12 +164,14 @@ def record(
     """Record a revisit's answer; returns the outcome ("unchanged", "fetched", "gone",
     "strike", "retry")."""
     stamp = iso(now)
-    first_seen_row = db.execute(
-        "SELECT first_seen FROM articles WHERE id = ?", (visit.article_id,)
+    since_row = db.execute(
+        "SELECT coalesce(r.since, a.first_seen) FROM articles a"
+        " LEFT JOIN revisits r ON r.article_id = a.id WHERE a.id = ?",
+        (visit.article_id,),
     ).fetchone()
-    if first_seen_row is None:
+    if since_row is None:
         return "retry"
-    first_seen = first_seen_row[0]
+    since = since_row[0]
     gone = status == 410 or ((status == 404 or removed) and visit.strikes >= 1)
     with write_transaction(db):
         if gone:
@@ -172,7 +200,7 @@ def record(
                 "UPDATE revisits SET step = ?, next_at = ?, strikes = 0, last_checked = ?,"
                 " last_status = ?, etag = coalesce(?, etag),"
                 " last_modified = coalesce(?, last_modified) WHERE article_id = ?",
-                (step, next_at(first_seen, step), stamp, status, etag, modified, visit.article_id),
+                (step, next_at(since, step), stamp, status, etag, modified, visit.article_id),
             )
             return "unchanged" if status == 304 else "fetched"
         db.execute(

@@ -163,3 +163,65 @@ def test_the_schedule_grows_then_stops(fresh_site: Site) -> None:
     assert _q(fresh_site.db, "SELECT step, next_at, count(*) FROM revisits GROUP BY 1, 2") == [
         (3, None, 10)
     ]
+
+
+def test_an_article_back_after_its_removal_starts_its_revisits_over(fresh_site: Site) -> None:
+    """Taken down (410), then published again under another address: the crawl finds it (the
+    same text: the same article), clears `gone_at`, and its revisits start over from its
+    return, at the new address; so its second removal is caught too."""
+    fresh_site.crawl(["binh-dinh"])
+    seed = _article(fresh_site.db, SEED)
+    server = fresh_site.servers["binhdinh"]
+    server.add_route(Route(path=SEED, status=410, body="<html><body>Gone</body></html>"))
+    fresh_site.crawl(["binh-dinh"], now=HOUR)
+    assert _article(fresh_site.db, SEED)["gone_at"] == HOUR
+
+    # Three days later the portal puts it back at a new address, linked from its list.
+    listed = "/tin-tuc/tin-tong-hop"
+    old_name = SEED.rsplit("/", 1)[1]
+    new_path = SEED.replace(".html", "-1.html")
+    server.add_route(Route(path=new_path, body=_page(fresh_site, SEED)))
+    listing = _page(fresh_site, listed)
+    assert old_name in listing
+    server.add_route(Route(path=listed, body=listing.replace(old_name, new_path.rsplit("/", 1)[1])))
+    back = "2023-03-21T09:00:00+07:00"
+    o = fresh_site.crawl(["binh-dinh"], now=back)[0]
+    assert (o.status, o.new, o.errors) == ("ok", 0, 0)
+    after = _article(fresh_site.db, SEED)
+    assert after["id"] == seed["id"] and after["gone_at"] is None
+    new_url = seed["url"].removesuffix(SEED) + new_path
+    schedule = _q(
+        fresh_site.db,
+        "SELECT url, step, next_at, strikes, since FROM revisits WHERE article_id = ?",
+        seed["id"],
+    )
+    assert schedule == [(new_url, 0, "2023-03-21T10:00:00+07:00", 0, back)]
+
+    # Its first revisit, an hour after its return: taken down again.
+    server.add_route(Route(path=new_path, status=410, body="<html><body>Gone</body></html>"))
+    again = "2023-03-21T10:05:00+07:00"
+    fresh_site.crawl(["binh-dinh"], now=again)
+    assert _article(fresh_site.db, SEED)["gone_at"] == again
+
+
+def test_the_schedule_of_an_article_back_grows_from_its_return(fresh_site: Site) -> None:
+    """After a return, the next steps count from the return, not from the first sight."""
+    fresh_site.crawl(["binh-dinh"])
+    seed = _article(fresh_site.db, SEED)
+    server = fresh_site.servers["binhdinh"]
+    server.add_route(Route(path=SEED, status=410, body="<html><body>Gone</body></html>"))
+    fresh_site.crawl(["binh-dinh"], now=HOUR)
+    listed = "/tin-tuc/tin-tong-hop"
+    old_name = SEED.rsplit("/", 1)[1]
+    new_path = SEED.replace(".html", "-1.html")
+    server.add_route(Route(path=new_path, body=_page(fresh_site, SEED)))
+    listing = _page(fresh_site, listed).replace(old_name, new_path.rsplit("/", 1)[1])
+    server.add_route(Route(path=listed, body=listing))
+    fresh_site.crawl(["binh-dinh"], now="2023-04-10T09:00:00+07:00")  # back, weeks later
+    fresh_site.crawl(["binh-dinh"], now="2023-04-10T10:05:00+07:00")  # step 0: 304 or 200
+    schedule = _q(
+        fresh_site.db,
+        "SELECT step, next_at, strikes FROM revisits WHERE article_id = ?",
+        seed["id"],
+    )
+    assert schedule == [(1, "2023-04-11T09:00:00+07:00", 0)]

@@ -403,6 +403,12 @@ def _m8_ingest(db: sqlite_utils.Database) -> None:
         )
 
 
+def _m9_revisit_since(db: sqlite_utils.Database) -> None:
+    # When an article's current revisit schedule started: NULL for its first sight; the time
+    # it was found again after it had been taken down (its schedule starts over from there).
+    db.execute("ALTER TABLE revisits ADD COLUMN since TEXT")
+
+
 Migration = tuple[int, str, Callable[[sqlite_utils.Database], None]]
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -414,6 +420,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     (6, "alert episodes, host leases", _m6_health),
     (7, "feed window: indexes, topic_window", _m7_feed_window),
     (8, "ingest: band rows merged in key order, search index automerge", _m8_ingest),
+    (
+        9,
+        "revisits.since: a schedule starts over when a removed article comes back",
+        _m9_revisit_since,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -479,7 +479,10 @@ class ArticleWriter:
         self._add_urls(article_id, a, seen)
         topics_changed = self._add_topics(article_id, a)
         self._archive(article_id, a)
-        if a.raw is not None:
+        if old["gone_at"] is not None:
+            # Taken down, now found again: its revisits start over, at the URL it is back at.
+            revisit.restart(self.db, article_id, a.url, seen, a.raw.headers if a.raw else None)
+        elif a.raw is not None:
             self._refresh_validators(article_id, a.raw.headers)
         edited = keys.title != old["title_key"] or keys.content_hash != old["content_hash"]
         if edited and seen >= old["last_seen"]:
