@@ -17,9 +17,14 @@ Outcomes (recorded in `revisits`, one row per article):
   not remove an article), the first one only schedules the confirmation.
 - Anything else (5xx, timeouts): the same step is tried again at the next crawl.
 
-An article taken down and then found again by a crawl (the portal put it back, under the same
-id or another URL) starts its schedule over from that moment, at its current URL: a portal
-that removed an article once may edit or remove it again.
+A gone article is checked twice more, a week and a month after it went (`RETURN_CHECKS`),
+with a plain GET: portals restore articles taken down by mistake, and a crawl never fetches a
+link it knows. An answer with the article brings it back through the writer; a removal again
+schedules the next check and changes nothing else (its `gone_at` and the feeds stay).
+
+An article taken down and then found again (by a check, or by a crawl under another URL)
+starts its schedule over from that moment, at its current URL: a portal that removed an
+article once may edit or remove it again.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from crawler.urls import canonicalize
 # Delays after first_seen for step 0, 1, 2; after the last step there is no next revisit.
 SCHEDULE = (timedelta(hours=1), timedelta(days=1), timedelta(days=7))
 CONFIRM_GONE_AFTER = timedelta(hours=1)
+# Delays after gone_at of the checks for a gone article's return; then it is not fetched again.
+RETURN_CHECKS = (timedelta(days=7), timedelta(days=30))
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,7 @@ class Due:
     last_modified: str | None
     step: int
     strikes: int
+    gone: bool = False  # a check for the return of a gone article
 
 
 def next_at(since: str, step: int) -> str | None:
@@ -55,6 +63,15 @@ def next_at(since: str, step: int) -> str | None:
     if step >= len(SCHEDULE):
         return None
     return iso(parse_iso(since) + SCHEDULE[step])
+
+
+def return_check_after(gone_at: str, now: datetime) -> str | None:
+    """The next check for the return of an article gone at `gone_at` (None: no more)."""
+    start = parse_iso(gone_at)
+    for delay in RETURN_CHECKS:
+        if start + delay > now:
+            return iso(start + delay)
+    return None
 
 
 def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
@@ -128,16 +145,22 @@ def validators(headers: dict[str, str] | None) -> tuple[str | None, str | None]:
 
 
 def due(db: sqlite_utils.Database, source_id: str, now: datetime, limit: int) -> list[Due]:
-    """Revisits of this source due now, the most overdue first; articles already gone are not
-    revisited."""
+    """Revisits of this source due now, the most overdue first (a gone article's are the
+    checks for its return)."""
     rows = db.execute(
-        "SELECT r.article_id, r.url, r.etag, r.last_modified, r.step, r.strikes"
-        " FROM revisits r JOIN articles a ON a.id = r.article_id"
+        "SELECT r.article_id, r.url, r.etag, r.last_modified, r.step, r.strikes,"
+        " a.gone_at IS NOT NULL FROM revisits r JOIN articles a ON a.id = r.article_id"
         " WHERE a.source_id = ? AND r.next_at IS NOT NULL AND r.next_at <= ?"
-        " AND a.gone_at IS NULL ORDER BY r.next_at, r.article_id LIMIT ?",
+        " ORDER BY r.next_at, r.article_id LIMIT ?",
         (source_id, iso(now), limit),
     ).fetchall()
-    return [Due(*row) for row in rows]
+    return [Due(r[0], r[1], r[2], r[3], r[4], r[5], gone=bool(r[6])) for r in rows]
+
+
+def request_headers(visit: Due) -> dict[str, str]:
+    """A revisit's conditional headers; none for a return check (a 304 would say the article
+    is back without its text, which the writer needs to bring it back)."""
+    return {} if visit.gone else conditional_headers(visit.etag, visit.last_modified)
 
 
 def looks_removed(requested: str, final: str, homepage: str, sections: list[str]) -> bool:
@@ -162,18 +185,27 @@ def record(
     removed: bool = False,
 ) -> str:
     """Record a revisit's answer; returns the outcome ("unchanged", "fetched", "gone",
-    "strike", "retry")."""
+    "strike", "retry", or "still-gone" for a return check that found it still removed)."""
     stamp = iso(now)
     since_row = db.execute(
-        "SELECT coalesce(r.since, a.first_seen) FROM articles a"
+        "SELECT coalesce(r.since, a.first_seen), a.gone_at FROM articles a"
         " LEFT JOIN revisits r ON r.article_id = a.id WHERE a.id = ?",
         (visit.article_id,),
     ).fetchone()
     if since_row is None:
         return "retry"
-    since = since_row[0]
+    since, gone_at = since_row
     gone = status == 410 or ((status == 404 or removed) and visit.strikes >= 1)
     with write_transaction(db):
+        if gone_at is not None and (status in (404, 410) or removed):
+            # A return check: still gone. Only the next check moves (no new seq: the
+            # article's feeds did not change).
+            db.execute(
+                "UPDATE revisits SET next_at = ?, last_checked = ?, last_status = ?"
+                " WHERE article_id = ?",
+                (return_check_after(gone_at, now), stamp, status, visit.article_id),
+            )
+            return "still-gone"
         if gone:
             db.execute(
                 "UPDATE articles SET gone_at = coalesce(gone_at, ?), seq ="
@@ -181,9 +213,9 @@ def record(
                 (stamp, visit.article_id),
             )
             db.execute(
-                "UPDATE revisits SET next_at = NULL, last_checked = ?, last_status = ?,"
+                "UPDATE revisits SET next_at = ?, last_checked = ?, last_status = ?,"
                 " strikes = strikes + 1 WHERE article_id = ?",
-                (stamp, status, visit.article_id),
+                (return_check_after(stamp, now), stamp, status, visit.article_id),
             )
             return "gone"
         if status == 404 or removed:

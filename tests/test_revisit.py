@@ -132,7 +132,8 @@ def test_removed_articles_get_gone_at_and_leave_the_feeds(fresh_site: Site) -> N
     ids = set(_entries(fresh_site, "all.atom"))
     assert f"urn:uuid:{seed['id']}" not in ids and f"urn:uuid:{other['id']}" not in ids
     assert len(ids) == 8
-    # Gone articles are not revisited again; nothing is deleted from the store.
+    # Gone articles are not revisited with the others (their return is checked a week and a
+    # month later); nothing is deleted from the store.
     assert _q(fresh_site.db, "SELECT count(*) FROM articles")[0][0] == 10
     o = fresh_site.crawl(["binh-dinh"], now=DAY)[0]
     assert o.pages == 2 + 8  # lists + the second revisit of the 8 live articles
@@ -225,3 +226,72 @@ def test_the_schedule_of_an_article_back_grows_from_its_return(fresh_site: Site)
         seed["id"],
     )
     assert schedule == [(1, "2023-04-11T09:00:00+07:00", 0)]
+
+
+GONE_WEEK = "2023-03-25T10:05:00+07:00"  # HOUR + 7 days: the first check for a return
+GONE_MONTH = "2023-04-17T10:05:00+07:00"  # HOUR + 30 days: the last one
+
+
+def _schedule(site: Site, article_id: str) -> tuple[Any, ...]:
+    (row,) = _q(
+        site.db,
+        "SELECT r.step, r.next_at, r.strikes, r.since, r.last_status, a.gone_at, a.seq"
+        " FROM revisits r JOIN articles a ON a.id = r.article_id WHERE a.id = ?",
+        article_id,
+    )
+    return row
+
+
+def test_a_gone_article_restored_at_its_address_comes_back(fresh_site: Site) -> None:
+    """A portal restores an article it took down, at the same address. A crawl never fetches a
+    link it knows, so only the check for its return (a week after it went, a plain GET) can
+    bring it back: the article is back in the feeds under its id, its schedule starts over."""
+    fresh_site.crawl(["binh-dinh"])
+    seed = _article(fresh_site.db, SEED)
+    server = fresh_site.servers["binhdinh"]
+    server.add_route(Route(path=SEED, status=410, body="<html><body>Gone</body></html>"))
+    fresh_site.crawl(["binh-dinh"], now=HOUR)
+    gone = _schedule(fresh_site, seed["id"])
+    assert gone[1:6] == (GONE_WEEK, 1, None, 410, HOUR)
+    assert gone[6] == _q(fresh_site.db, "SELECT max(seq) FROM articles")[0][0]  # feeds change
+
+    server._server.extra_routes.clear()  # restored
+    checked = "2023-03-25T10:10:00+07:00"
+    o = fresh_site.crawl(["binh-dinh"], now=checked)[0]
+    assert (o.status, o.new, o.errors) == ("ok", 0, 0)
+    step, next_at, strikes, since, status, gone_at, _ = _schedule(fresh_site, seed["id"])
+    assert (step, next_at, strikes, since, status, gone_at) == (
+        0,
+        "2023-03-25T11:10:00+07:00",
+        0,
+        checked,
+        200,
+        None,
+    )
+    fresh_site.build(now=checked)
+    entry = _entries(fresh_site, "all.atom")[f"urn:uuid:{seed['id']}"]
+    assert entry.title == TITLE
+
+
+def test_a_gone_article_is_checked_twice_then_left(fresh_site: Site) -> None:
+    """Still gone a week and a month later: each check moves only the next one (the article's
+    gone_at and seq stay, so no feed is rewritten for it); after the second, no more."""
+    fresh_site.crawl(["binh-dinh"])
+    seed = _article(fresh_site.db, SEED)
+    server = fresh_site.servers["binhdinh"]
+    server.add_route(Route(path=SEED, status=410, body="<html><body>Gone</body></html>"))
+    fresh_site.crawl(["binh-dinh"], now=HOUR)
+    gone = _schedule(fresh_site, seed["id"])
+    assert gone[1] == GONE_WEEK and gone[5] == HOUR
+
+    fresh_site.crawl(["binh-dinh"], now="2023-03-25T10:10:00+07:00")
+    week = _schedule(fresh_site, seed["id"])
+    assert week[1] == GONE_MONTH and (week[4], week[5], week[6]) == (410, HOUR, gone[6])
+
+    server.add_route(Route(path=SEED, status=404, body="<html><body>404</body></html>"))
+    fresh_site.crawl(["binh-dinh"], now="2023-04-17T10:10:00+07:00")
+    month = _schedule(fresh_site, seed["id"])
+    assert month[1] is None and (month[4], month[5], month[6]) == (404, HOUR, gone[6])
+
+    later = fresh_site.crawl(["binh-dinh"], now="2023-06-01T09:00:00+07:00")[0]
+    assert later.pages == 2  # only the lists: every schedule is over

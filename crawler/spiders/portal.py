@@ -232,7 +232,7 @@ class PortalSpider(scrapy.Spider):
         for visit in revisit.due(self.store, self.source.id, now(), self.config.revisits_per_run):
             yield scrapy.Request(
                 visit.url,
-                headers=revisit.conditional_headers(visit.etag, visit.last_modified) or None,
+                headers=revisit.request_headers(visit) or None,
                 callback=self.parse_revisit,
                 errback=self.on_revisit_error,
                 dont_filter=True,
