@@ -208,14 +208,14 @@ def record(
             return "still-gone"
         if gone:
             db.execute(
-                "UPDATE articles SET gone_at = coalesce(gone_at, ?), seq ="
+                "UPDATE articles SET gone_at = ?, seq ="
                 " (SELECT coalesce(max(seq), 0) + 1 FROM articles) WHERE id = ?",
                 (stamp, visit.article_id),
             )
             db.execute(
                 "UPDATE revisits SET next_at = ?, last_checked = ?, last_status = ?,"
                 " strikes = strikes + 1 WHERE article_id = ?",
-                (return_check_after(stamp, now), stamp, status, visit.article_id),
+                (iso(now + RETURN_CHECKS[0]), stamp, status, visit.article_id),
             )
             return "gone"
         if status == 404 or removed:

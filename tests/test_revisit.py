@@ -52,6 +52,31 @@ def _entries(site: Site, feed: str) -> dict[str, Any]:
     return {e.id: e for e in parsed.entries}
 
 
+def _taken_down(site: Site) -> dict[str, Any]:
+    """The first crawl, then the seed article answers 410 to its first revisit (at HOUR):
+    gone. The seed's row as first stored."""
+    site.crawl(["binh-dinh"])
+    seed = _article(site.db, SEED)
+    server = site.servers["binhdinh"]
+    server.add_route(Route(path=SEED, status=410, body="<html><body>Gone</body></html>"))
+    site.crawl(["binh-dinh"], now=HOUR)
+    return seed
+
+
+def _republished_elsewhere(site: Site) -> str:
+    """The portal publishes the seed's page again at a new address, which its list links to
+    instead of the old one; the new path."""
+    server = site.servers["binhdinh"]
+    listed = "/tin-tuc/tin-tong-hop"
+    old_name = SEED.rsplit("/", 1)[1]
+    new_path = SEED.replace(".html", "-1.html")
+    server.add_route(Route(path=new_path, body=_page(site, SEED)))
+    listing = _page(site, listed)
+    assert old_name in listing
+    server.add_route(Route(path=listed, body=listing.replace(old_name, new_path.rsplit("/", 1)[1])))
+    return new_path
+
+
 def test_an_edit_is_a_revision_under_the_same_id(fresh_site: Site) -> None:
     assert fresh_site.crawl(["binh-dinh"])[0].status == "ok"
     fresh_site.build(now=HOUR)
@@ -170,21 +195,12 @@ def test_an_article_back_after_its_removal_starts_its_revisits_over(fresh_site: 
     """Taken down (410), then published again under another address: the crawl finds it (the
     same text: the same article), clears `gone_at`, and its revisits start over from its
     return, at the new address; so its second removal is caught too."""
-    fresh_site.crawl(["binh-dinh"])
-    seed = _article(fresh_site.db, SEED)
+    seed = _taken_down(fresh_site)
     server = fresh_site.servers["binhdinh"]
-    server.add_route(Route(path=SEED, status=410, body="<html><body>Gone</body></html>"))
-    fresh_site.crawl(["binh-dinh"], now=HOUR)
     assert _article(fresh_site.db, SEED)["gone_at"] == HOUR
 
     # Three days later the portal puts it back at a new address, linked from its list.
-    listed = "/tin-tuc/tin-tong-hop"
-    old_name = SEED.rsplit("/", 1)[1]
-    new_path = SEED.replace(".html", "-1.html")
-    server.add_route(Route(path=new_path, body=_page(fresh_site, SEED)))
-    listing = _page(fresh_site, listed)
-    assert old_name in listing
-    server.add_route(Route(path=listed, body=listing.replace(old_name, new_path.rsplit("/", 1)[1])))
+    new_path = _republished_elsewhere(fresh_site)
     back = "2023-03-21T09:00:00+07:00"
     o = fresh_site.crawl(["binh-dinh"], now=back)[0]
     assert (o.status, o.new, o.errors) == ("ok", 0, 0)
@@ -207,17 +223,8 @@ def test_an_article_back_after_its_removal_starts_its_revisits_over(fresh_site: 
 
 def test_the_schedule_of_an_article_back_grows_from_its_return(fresh_site: Site) -> None:
     """After a return, the next steps count from the return, not from the first sight."""
-    fresh_site.crawl(["binh-dinh"])
-    seed = _article(fresh_site.db, SEED)
-    server = fresh_site.servers["binhdinh"]
-    server.add_route(Route(path=SEED, status=410, body="<html><body>Gone</body></html>"))
-    fresh_site.crawl(["binh-dinh"], now=HOUR)
-    listed = "/tin-tuc/tin-tong-hop"
-    old_name = SEED.rsplit("/", 1)[1]
-    new_path = SEED.replace(".html", "-1.html")
-    server.add_route(Route(path=new_path, body=_page(fresh_site, SEED)))
-    listing = _page(fresh_site, listed).replace(old_name, new_path.rsplit("/", 1)[1])
-    server.add_route(Route(path=listed, body=listing))
+    seed = _taken_down(fresh_site)
+    _republished_elsewhere(fresh_site)
     fresh_site.crawl(["binh-dinh"], now="2023-04-10T09:00:00+07:00")  # back, weeks later
     fresh_site.crawl(["binh-dinh"], now="2023-04-10T10:05:00+07:00")  # step 0: 304 or 200
     schedule = _q(
@@ -246,11 +253,8 @@ def test_a_gone_article_restored_at_its_address_comes_back(fresh_site: Site) -> 
     """A portal restores an article it took down, at the same address. A crawl never fetches a
     link it knows, so only the check for its return (a week after it went, a plain GET) can
     bring it back: the article is back in the feeds under its id, its schedule starts over."""
-    fresh_site.crawl(["binh-dinh"])
-    seed = _article(fresh_site.db, SEED)
+    seed = _taken_down(fresh_site)
     server = fresh_site.servers["binhdinh"]
-    server.add_route(Route(path=SEED, status=410, body="<html><body>Gone</body></html>"))
-    fresh_site.crawl(["binh-dinh"], now=HOUR)
     gone = _schedule(fresh_site, seed["id"])
     assert gone[1:6] == (GONE_WEEK, 1, None, 410, HOUR)
     assert gone[6] == _q(fresh_site.db, "SELECT max(seq) FROM articles")[0][0]  # feeds change
@@ -276,11 +280,8 @@ def test_a_gone_article_restored_at_its_address_comes_back(fresh_site: Site) -> 
 def test_a_gone_article_is_checked_twice_then_left(fresh_site: Site) -> None:
     """Still gone a week and a month later: each check moves only the next one (the article's
     gone_at and seq stay, so no feed is rewritten for it); after the second, no more."""
-    fresh_site.crawl(["binh-dinh"])
-    seed = _article(fresh_site.db, SEED)
+    seed = _taken_down(fresh_site)
     server = fresh_site.servers["binhdinh"]
-    server.add_route(Route(path=SEED, status=410, body="<html><body>Gone</body></html>"))
-    fresh_site.crawl(["binh-dinh"], now=HOUR)
     gone = _schedule(fresh_site, seed["id"])
     assert gone[1] == GONE_WEEK and gone[5] == HOUR
 
